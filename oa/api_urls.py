@@ -1,0 +1,12 @@
+"""REST API root: each app registers its viewsets on the shared router."""
+
+from rest_framework.routers import DefaultRouter
+
+from oa.org.api import register as register_org
+from oa.todo.api import register as register_todo
+
+router = DefaultRouter()
+register_org(router)
+register_todo(router)
+
+urlpatterns = router.urls

@@ -1,0 +1,9 @@
+"""All WebSocket routes. Feature apps add theirs here (oa imports no feature app's views, only routes)."""
+
+from django.urls import path
+
+from oa.todo.consumers import TodoConsumer
+
+websocket_urlpatterns = [
+    path("ws/todo/", TodoConsumer.as_asgi()),
+]

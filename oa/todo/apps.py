@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class TodoConfig(AppConfig):
+    verbose_name = "待办中心"
+    name = "oa.todo"
+    label = "todo"
