@@ -17,9 +17,9 @@ class Command(BaseCommand):
         from daphne.cli import CommandLineInterface
 
         if settings.EMBEDDED_WORKER:
-            from oa.core.embedded import start_embedded_worker
+            from oa.core.embedded import EmbeddedWorker
 
-            start_embedded_worker()
+            EmbeddedWorker().start()
         self.stdout.write(f"服务已启动: http://{host}:{port}/")
         sys.argv = ["daphne", "-b", host, "-p", str(port), "oa.asgi:application"]
         CommandLineInterface.entrypoint()
