@@ -9,3 +9,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AUDIT_SIGNING_KEY_FILE = str(VAR_DIR / "test-keys" / "audit-ed25519.pem")  # noqa: F405
+
+# whitenoise warns at start-up when STATIC_ROOT is missing; tests serve from the finders.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
