@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup sysdeps venv migrate seed static lint bench clean
+.PHONY: run test setup sysdeps venv lint vendor clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -41,6 +41,9 @@ test: $(VENV)/.installed-dev
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
+
+vendor:  # re-copy the pinned npm libraries into static/vendor (commit the result)
+	frontend/vendor.sh
 
 clean:
 	rm -rf var $(VENV)

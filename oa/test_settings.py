@@ -12,3 +12,14 @@ AUDIT_SIGNING_KEY_FILE = str(VAR_DIR / "test-keys" / "audit-ed25519.pem")  # noq
 
 # whitenoise warns at start-up when STATIC_ROOT is missing; tests serve from the finders.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# SQLite: test on a file (WAL, IMMEDIATE transactions) like production, not on Django's shared-cache
+# in-memory database, whose table locks fail concurrent writers at once instead of queueing them
+# (tests/audit/test_concurrency.py). One file per test run, so parallel runs do not collide.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    import os as _os
+    import tempfile as _tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": _os.path.join(_tempfile.gettempdir(), f"oa-test-{_os.getpid()}.sqlite3")
+    }

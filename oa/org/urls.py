@@ -1,9 +1,11 @@
 from django.urls import path
 
-from oa.web.views import module_home
+from oa.org import views
 
 app_name = "org"
 
 urlpatterns = [
-    path("", module_home, {"module": "org"}, name="browser"),
+    path("", views.browser, name="browser"),
+    path("units/<int:pk>/", views.unit_detail, name="unit"),
+    path("units/<int:pk>/children/", views.children, name="children"),
 ]

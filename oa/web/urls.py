@@ -6,5 +6,6 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("m/<slug:module>/", views.module_home, name="module"),
     path("healthz", views.healthz, name="healthz"),
 ]

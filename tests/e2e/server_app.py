@@ -1,0 +1,82 @@
+"""The ASGI app the browser test runs under daphne in a child process: the real oa.asgi application on a
+fresh SQLite file, plus two test-only HTTP hooks (guarded by a per-run token) so the test can create work
+*inside the server process* — the in-memory channel layer only reaches sockets of the same process.
+
+Never imported by the project; only ``tests/e2e`` starts it.
+"""
+
+import json
+import os
+
+import django
+from django.core.management import call_command
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oa.test_settings")
+django.setup()
+call_command("migrate", verbosity=0, interactive=False)
+
+from asgiref.sync import sync_to_async  # noqa: E402
+
+from oa.asgi import application as oa_application  # noqa: E402
+
+TOKEN = os.environ["OA_E2E_TOKEN"].encode()
+USERNAME = "e2e_leader"
+PASSWORD = "Gd-E2e-Passw0rd!2025"
+
+
+def _seed() -> dict:
+    from oa.org.models import Person, Unit
+
+    unit, _ = Unit.objects.get_or_create(
+        fonds_number="E2E001",
+        defaults={
+            "name": "阳江市人民政府", "short_name": "阳江市政府", "code": "阳府", "kind": "government", "level": 2
+        },
+    )
+    person = Person.objects.filter(username=USERNAME).first()
+    if person is None:
+        person = Person.objects.create_user(USERNAME, password=PASSWORD, name="吴市长", unit=unit, title="市长")
+    return {"username": USERNAME, "password": PASSWORD, "user_id": person.pk}
+
+
+def _give(payload: dict) -> dict:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from oa.org.models import Person
+    from oa.todo.services import create_todo
+
+    owner = Person.objects.get(username=USERNAME)
+    days = payload.pop("deadline_in_days", None)
+    if days is not None:
+        payload["deadline"] = timezone.now() + timedelta(days=days)
+    item = create_todo(None, owner=owner, **payload)
+    return {"id": item.pk}
+
+
+HOOKS = {"/__e2e__/seed": _seed, "/__e2e__/todo": _give}
+
+
+async def _read_body(receive) -> bytes:
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            return body
+
+
+async def application(scope, receive, send):
+    hook = HOOKS.get(scope.get("path", "")) if scope["type"] == "http" else None
+    if hook is None:
+        return await oa_application(scope, receive, send)
+    headers = dict(scope.get("headers", []))
+    if headers.get(b"x-e2e-token") != TOKEN or scope.get("method") != "POST":
+        status, result = 403, {"detail": "forbidden"}
+    else:
+        body = await _read_body(receive)
+        args = (json.loads(body),) if body else ()
+        status, result = 200, await sync_to_async(hook)(*args)
+    await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]})
+    await send({"type": "http.response.body", "body": json.dumps(result).encode()})
