@@ -3,6 +3,11 @@
 Origin is checked before this runs (AllowedHostsOriginValidator in oa.asgi). Anonymous connections are
 refused with 4401. Groups come from the session's user id and session key, never from the client. Every
 event re-checks that the account is still active and the session still signed in before sending anything.
+
+Socket traffic never counts as activity (it does not pass through oa.accounts.middleware): a session past
+its idle or absolute limit (``session_end_reason``) is refused at connect and closed with 4001 at the next
+event, so a page left open is not kept informed after the person would have been signed out.  The page
+then asks /todo/counts, whose 401 says why the session ended.
 """
 
 from channels.db import database_sync_to_async
@@ -12,6 +17,7 @@ from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.utils.crypto import constant_time_compare
 from django.utils.module_loading import import_string
 
+from oa.accounts.middleware import session_end_reason
 from oa.todo.push import session_group, user_group
 from oa.todo.services import counts_for
 
@@ -31,6 +37,9 @@ class TodoConsumer(AsyncJsonWebsocketConsumer):
             return
         self.user_id = user.pk
         session = self.scope.get("session")
+        if session is not None and await database_sync_to_async(session_end_reason)(session):
+            await self.close(code=CLOSE_SESSION_ENDED)
+            return
         self.session_key = getattr(session, "session_key", None)
         self.joined = (user_group(user.pk),) + ((session_group(self.session_key),) if self.session_key else ())
         for group in self.joined:
@@ -74,7 +83,7 @@ class TodoConsumer(AsyncJsonWebsocketConsumer):
         # A fresh load: expired or flushed sessions come back empty; a changed password changes the hash.
         store = import_string(f"{settings.SESSION_ENGINE}.SessionStore")(self.session_key)
         data = store.load()
-        if str(data.get(SESSION_KEY)) != str(user.pk):
+        if str(data.get(SESSION_KEY)) != str(user.pk) or session_end_reason(data):
             return False
         session_hash = data.get(HASH_SESSION_KEY)
         if session_hash is None:

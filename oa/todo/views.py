@@ -1,11 +1,13 @@
 """Todo pages: thin views over oa.todo.services."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
@@ -56,7 +58,8 @@ def counts(request):
     """The page's resync after (re)connecting the socket. 401 (not a login redirect) when signed out, so the
     script knows to stop reconnecting."""
     if not request.user.is_authenticated:
-        return JsonResponse({"detail": "请先登录。"}, status=401)
+        detail = "您已退出登录，请重新登录。"
+        return JsonResponse({"detail": detail, "login_url": reverse(settings.LOGIN_URL)}, status=401)
     response = JsonResponse(services.counts_for(request.user))
     response["Cache-Control"] = "no-store"
     return response

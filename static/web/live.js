@@ -1,9 +1,13 @@
 /* Live todo counts over /ws/todo/.
  *
  * A push is only a hint: on every (re)connect the page fetches the counts over HTTP, so nothing is lost while
- * the socket was down. Reconnects back off exponentially (1 s → 30 s, with jitter). When the server says
- * the session is over (close 4001/4401, or the HTTP resync answers 401) the script stops and sends the
- * person to the login page instead of retrying.
+ * the socket was down. Reconnects back off exponentially (1 s → 30 s, with jitter).
+ *
+ * The HTTP resync is sent with "X-OA-Background: 1": it is not the person's doing, so it must not keep the
+ * session alive (oa.accounts.middleware); when the session is over it answers 401 with the reason.
+ * When the socket is closed as session-over (4001/4401) the page asks the same URL why; on 401 the script
+ * stops for good and shows the reason with a 重新登录 link (it does not navigate by itself: the person
+ * may be reading the page, and the login page could not say why they were signed out).
  */
 (function () {
   "use strict";
@@ -21,6 +25,7 @@
   var stopped = false;
   var leaving = false; // the page is navigating away (e.g. the 退出 form): let that navigation win
   var lastCounts = parseInitial(body.getAttribute("data-initial-counts"));
+  var pushes = 0; // counts received over the socket; a resync answer overtaken by a push is dropped
 
   function parseInitial(text) {
     var parts = (text || "").split(",").map(Number);
@@ -70,25 +75,45 @@
     }
   }
 
-  function sessionOver() {
+  function sessionOver(detail, login) {
     stopped = true;
     setStatus("offline");
-    if (loginUrl && !leaving) {
-      window.location.assign(loginUrl + "?next=" + encodeURIComponent(window.location.pathname + window.location.search));
+    if (leaving) {
+      return; // signing out or navigating: the next page tells the rest
     }
+    var notice = document.querySelector("[data-session-ended]");
+    if (!notice) {
+      return;
+    }
+    var text = notice.querySelector("[data-session-ended-detail]");
+    if (text) {
+      text.textContent = detail || "您已退出登录，请重新登录。";
+    }
+    var link = notice.querySelector("[data-session-ended-login]");
+    var target = login || loginUrl;
+    if (link && target) {
+      link.href = target + "?next=" + encodeURIComponent(window.location.pathname + window.location.search);
+    }
+    body.setAttribute("data-session", "ended");
+    notice.hidden = false;
   }
 
   function resync() {
-    return fetch(countsUrl, { credentials: "same-origin", headers: { Accept: "application/json" }, cache: "no-store" })
+    var pushesBefore = pushes;
+    var headers = { Accept: "application/json", "X-OA-Background": "1" };
+    return fetch(countsUrl, { credentials: "same-origin", headers: headers, cache: "no-store" })
       .then(function (response) {
         if (response.status === 401) {
-          sessionOver();
-          return null;
+          return response.json().catch(function () { return {}; }).then(function (reply) {
+            sessionOver(reply && reply.detail, reply && reply.login_url);
+            return null;
+          });
         }
         return response.ok ? response.json() : null;
       })
       .then(function (counts) {
-        if (counts) {
+        // Every change is pushed, so a push that arrived meanwhile is at least as fresh as this answer.
+        if (counts && pushes === pushesBefore) {
           applyCounts(counts);
         }
       })
@@ -122,7 +147,6 @@
       return;
     }
     socket.addEventListener("open", function () {
-      attempt = 0;
       setStatus("open");
       resync();
     });
@@ -134,15 +158,26 @@
         return;
       }
       if (data && data.type === "counts") {
+        attempt = 0; // reset on the first counts, not on open: a socket closed right after opening backs off
+        pushes += 1;
         applyCounts(data);
       }
     });
     socket.addEventListener("close", function (event) {
+      setStatus("offline");
       if (SESSION_OVER[event.code]) {
-        sessionOver();
+        // Ask over HTTP why: a 401 stops everything and shows the reason; anything else retries (backed off).
+        if (leaving) {
+          stopped = true; // signing out: the 退出 navigation wins
+          return;
+        }
+        resync().then(function () {
+          if (!stopped) {
+            scheduleReconnect();
+          }
+        });
         return;
       }
-      setStatus("offline");
       scheduleReconnect();
     });
   }

@@ -55,7 +55,25 @@ def _give(payload: dict) -> dict:
     return {"id": item.pk}
 
 
-HOOKS = {"/__e2e__/seed": _seed, "/__e2e__/todo": _give}
+def _idle_all_sessions() -> dict:
+    """Make every session look idle past the limit, as if the person had left the tablet for half an hour."""
+    from django.conf import settings
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+
+    from oa.accounts.middleware import LAST_ACTIVITY_KEY
+
+    aged = 0
+    for row in Session.objects.all():
+        store = SessionStore(session_key=row.session_key)
+        if store.get(LAST_ACTIVITY_KEY) is not None:
+            store[LAST_ACTIVITY_KEY] -= int(settings.IDLE_TIMEOUT_SECONDS) + 60
+            store.save()
+            aged += 1
+    return {"aged": aged}
+
+
+HOOKS = {"/__e2e__/seed": _seed, "/__e2e__/todo": _give, "/__e2e__/idle": _idle_all_sessions}
 
 
 async def _read_body(receive) -> bytes:

@@ -115,7 +115,7 @@ def test_counts_endpoint_for_resync(my_client, me, client):
 def test_counts_endpoint_says_401_when_signed_out():
     response = Client().get("/todo/counts")
     assert response.status_code == 401
-    assert response.json()["detail"] == "请先登录。"
+    assert response.json() == {"detail": "您已退出登录，请重新登录。", "login_url": "/accounts/login/"}
 
 
 def test_pages_redirect_anonymous_to_login():
