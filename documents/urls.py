@@ -1,9 +1,23 @@
 from django.urls import path
 
-from oa.web.views import module_home
+from . import views
 
 app_name = "documents"
 
 urlpatterns = [
-    path("", module_home, {"module": "documents"}, name="index"),
+    path("", views.index, name="index"),
+    path("new/", views.create, name="create"),
+    path("<int:pk>/", views.edit, name="edit"),
+    path("<int:pk>/number/", views.assign_number, name="assign_number"),
+    path("<int:pk>/attachments/<int:attachment_id>/", views.attachment, name="attachment"),
+    path("<int:pk>/attachments/<int:attachment_id>/remove/", views.remove_attachment, name="remove_attachment"),
+    path("<int:pk>/versions/", views.versions, name="versions"),
+    path("<int:pk>/versions/diff/", views.diff, name="diff"),
+    path("<int:pk>/versions/changes/", views.changes, name="changes"),
+    path("<int:pk>/versions/<int:number>/restore/", views.restore, name="restore"),
+    path("<int:pk>/preview/", views.preview, name="preview"),
+    path("<int:pk>/preview.pdf", views.preview_pdf, name="preview_pdf"),
+    path("<int:pk>/preview/<int:page>.png", views.preview_page, name="preview_page"),
+    path("<int:pk>/export.docx", views.export_docx, name="export_docx"),
+    path("templates/<int:unit_id>/", views.unit_template, name="unit_template"),
 ]

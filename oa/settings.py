@@ -300,7 +300,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # Several models have a "kind" field; name the unit's enum so the schema needs no guessed names.
-    "ENUM_NAME_OVERRIDES": {"UnitKindEnum": "oa.org.models.UnitKind", "UnitLevelEnum": "oa.org.models.Level"},
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "oa.org.models.UnitKind",
+        "UnitLevelEnum": "oa.org.models.Level",
+        "TodoUrgencyEnum": "oa.todo.models.Urgency",
+        "DocumentUrgencyEnum": "documents.models.Urgency",
+    },
 }
 
 LOGGING = {

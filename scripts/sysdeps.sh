@@ -5,7 +5,7 @@
 #   scripts/sysdeps.sh ci     + PostgreSQL and Redis servers for the scale-out suite
 set -euo pipefail
 profile=${1:-run}
-pkgs=(fonts-wqy-zenhei fonts-arphic-uming fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fontconfig)
+pkgs=(fonts-cwtex-fs fonts-wqy-zenhei fonts-arphic-uming fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fontconfig)
 case "$profile" in
   test) pkgs+=(chromium) ;;
   ci) pkgs+=(chromium postgresql redis-server) ;;

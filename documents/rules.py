@@ -1,0 +1,31 @@
+"""Who may do what with 公文 (autodiscovered by ``rules``). Views, API and services all ask these.
+
+A draft belongs to the unit that drafts it (``Document.owner_unit``): colleagues in that unit see and edit
+it (核稿 edits are tracked as versions); nobody outside the unit sees it at all.
+"""
+
+import rules
+
+from oa.org.models import Role
+from oa.permissions import holds_role, is_active_person, is_unit_admin_over, same_unit
+
+from .models import Status
+
+
+@rules.predicate
+def has_unit(user):
+    return bool(getattr(user, "unit_id", None))
+
+
+@rules.predicate
+def is_draft(user, document):
+    return getattr(document, "status", None) == Status.DRAFTING
+
+
+rules.add_perm("documents.add_document", is_active_person & has_unit)
+rules.add_perm("documents.view_document", is_active_person & same_unit)
+rules.add_perm("documents.change_document", is_active_person & same_unit & is_draft)
+# 登记(编号) is the 收发员's step.
+rules.add_perm("documents.assign_number", is_active_person & same_unit & holds_role(Role.CLERK))
+# A unit's 发文模板 (标志, 机关代字): its 单位管理员 (or one of an ancestor unit). Object: the Unit.
+rules.add_perm("documents.manage_template", is_active_person & is_unit_admin_over)
