@@ -4,11 +4,13 @@ from rest_framework.routers import DefaultRouter
 
 from documents.api import register as register_documents
 from oa.org.api import register as register_org
+from oa.supervision.api import register as register_supervision
 from oa.todo.api import register as register_todo
 
 router = DefaultRouter()
 register_org(router)
 register_todo(router)
+register_supervision(router)
 register_documents(router)
 
 urlpatterns = router.urls

@@ -2,8 +2,10 @@
 
 from django.urls import path
 
+from oa.supervision.consumers import SupervisionConsumer
 from oa.todo.consumers import TodoConsumer
 
 websocket_urlpatterns = [
     path("ws/todo/", TodoConsumer.as_asgi()),
+    path("ws/supervision/", SupervisionConsumer.as_asgi()),
 ]

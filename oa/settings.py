@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "oa.audit",
     "oa.accounts",
     "oa.todo",
+    "oa.supervision",
     "oa.web",
     # feature apps
     "documents",
@@ -160,6 +161,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=env_int("OA_AUDIT_SIGN_MINUTES", 10)),
     },
     "prune-login-records": {"task": "oa.accounts.tasks.prune_login_records", "schedule": timedelta(hours=6)},
+    # Idempotent (once per item, kind and day): hourly runs only catch up after downtime.
+    "supervision-reminders": {"task": "oa.supervision.tasks.send_reminders", "schedule": timedelta(hours=1)},
 }
 
 # --- i18n -------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("oa.accounts.urls")),
     path("org/", include("oa.org.urls")),
     path("todo/", include("oa.todo.urls")),
+    path("supervision/", include("oa.supervision.urls")),
     path("audit/", include("oa.audit.urls")),
     path("documents/", include("documents.urls")),
     path("meetings/", include("meetings.urls")),

@@ -28,7 +28,7 @@ MAIN_NAV = (
     NavItem("outgoing", "发文", "documents:index", "send"),
     _module("incoming", "收文", "inbox"),
     _module("exchange", "公文交换", "exchange"),
-    _module("supervision", "督查督办", "flag"),
+    NavItem("supervision", "督查督办", "supervision:board", "flag"),
     NavItem("meetings", "会议", "meetings:index", "calendar"),
     _module("messages", "消息", "chat"),
     NavItem("search", "检索", "search:index", "search"),
