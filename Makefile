@@ -29,6 +29,7 @@ setup: venv sysdeps
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py setup_demo_ca
 	$(BIN)/python manage.py collectstatic --noinput -v 0
 
 run: setup

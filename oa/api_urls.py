@@ -6,11 +6,13 @@ from documents.api import register as register_documents
 from oa.org.api import register as register_org
 from oa.supervision.api import register as register_supervision
 from oa.todo.api import register as register_todo
+from signing.api import register as register_signing
 
 router = DefaultRouter()
 register_org(router)
 register_todo(router)
 register_supervision(router)
 register_documents(router)
+register_signing(router)
 
 urlpatterns = router.urls
