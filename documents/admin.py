@@ -59,3 +59,23 @@ class NumberCounterAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from .workflow.models import FlowSetting, StepActor  # noqa: E402
+
+
+@admin.register(FlowSetting)
+class FlowSettingAdmin(admin.ModelAdmin):
+    """A unit's optional steps and 办理时限 (working days by 紧急程度)."""
+
+    list_display = ("unit", "use_dept_review", "limit_extra_urgent", "limit_urgent", "limit_normal")
+    raw_id_fields = ("unit",)
+
+
+@admin.register(StepActor)
+class StepActorAdmin(admin.ModelAdmin):
+    """Who acts at a step of a unit's flows (otherwise the unit's role holders)."""
+
+    list_display = ("unit", "kind", "step", "person", "department")
+    list_filter = ("kind", "step")
+    raw_id_fields = ("unit", "person", "department")

@@ -259,3 +259,6 @@ class DocumentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 def register(router) -> None:
     router.register("documents", DocumentViewSet, basename="document")
+    from .workflow.api import register as register_flows
+
+    register_flows(router)

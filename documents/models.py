@@ -89,6 +89,15 @@ class Status(models.TextChoices):
     methods on ``Document``); drafting only knows the first one."""
 
     DRAFTING = "drafting", "拟稿中"
+    DEPT_REVIEW = "dept_review", "部门审核中"
+    OFFICE_REVIEW = "office_review", "核稿中"
+    COUNTERSIGN = "countersign", "会签中"
+    SIGNOFF = "signoff", "待签发"
+    RECHECK = "recheck", "待复核"
+    NUMBERING = "numbering", "待编号"
+    SEALING = "sealing", "待用印"
+    DISTRIBUTING = "distributing", "待分发"
+    DISTRIBUTED = "distributed", "已分发"
 
 
 class Document(models.Model):
@@ -129,6 +138,15 @@ class Document(models.Model):
     print_date = models.DateField("印发日期", null=True, blank=True)
     publicity = models.CharField("公开属性", max_length=6, choices=Publicity.choices, default=Publicity.ACTIVE)
     direction = models.CharField("行文方向", max_length=10, choices=Direction.choices, default=Direction.DOWNWARD)
+    # 答复: a draft answering a received document links back to it.
+    reply_to = models.ForeignKey(
+        "documents.IncomingDocument",
+        verbose_name="答复来文",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replies",
+    )
 
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
@@ -337,3 +355,14 @@ class NumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}〔{self.year}〕{self.last}号"
+
+
+from .workflow.models import (  # noqa: E402,F401  (workflow models live in their own module)
+    Flow,
+    FlowKind,
+    FlowNote,
+    FlowSetting,
+    FlowTask,
+    IncomingDocument,
+    StepActor,
+)

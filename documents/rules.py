@@ -29,3 +29,6 @@ rules.add_perm("documents.change_document", is_active_person & same_unit & is_dr
 rules.add_perm("documents.assign_number", is_active_person & same_unit & holds_role(Role.CLERK))
 # A unit's 发文模板 (标志, 机关代字): its 单位管理员 (or one of an ancestor unit). Object: the Unit.
 rules.add_perm("documents.manage_template", is_active_person & is_unit_admin_over)
+
+# 收文登记: the 收发员 of the receiving unit (object: the Unit).
+rules.add_perm("documents.receive_document", is_active_person & holds_role(Role.CLERK))

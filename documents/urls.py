@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .workflow import views as flow_views
 
 app_name = "documents"
 
@@ -19,5 +20,13 @@ urlpatterns = [
     path("<int:pk>/preview.pdf", views.preview_pdf, name="preview_pdf"),
     path("<int:pk>/preview/<int:page>.png", views.preview_page, name="preview_page"),
     path("<int:pk>/export.docx", views.export_docx, name="export_docx"),
+    path("flow/<int:pk>/", flow_views.flow_detail, name="flow"),
+    path("flow/<int:pk>/act/", flow_views.flow_action, name="flow_action"),
+    path("flow/<int:pk>/sheet.pdf", flow_views.sheet_pdf, name="flow_sheet"),
+    path("flow/<int:pk>/sign/", flow_views.sign, name="sign"),
+    path("sign/", flow_views.sign_queue, name="sign_queue"),
+    path("incoming/", flow_views.incoming_list, name="incoming"),
+    path("incoming/overdue/", flow_views.overdue, name="overdue"),
+    path("<int:pk>/submit/", flow_views.submit, name="submit"),
     path("templates/<int:unit_id>/", views.unit_template, name="unit_template"),
 ]

@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from documents.api import register as register_documents
+from oa.messaging.api import register as register_messaging
 from oa.org.api import register as register_org
 from oa.supervision.api import register as register_supervision
 from oa.todo.api import register as register_todo
@@ -12,6 +13,7 @@ router = DefaultRouter()
 register_org(router)
 register_todo(router)
 register_supervision(router)
+register_messaging(router)
 register_documents(router)
 register_signing(router)
 

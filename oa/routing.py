@@ -2,10 +2,12 @@
 
 from django.urls import path
 
+from oa.messaging.consumers import MessagesConsumer
 from oa.supervision.consumers import SupervisionConsumer
 from oa.todo.consumers import TodoConsumer
 
 websocket_urlpatterns = [
     path("ws/todo/", TodoConsumer.as_asgi()),
     path("ws/supervision/", SupervisionConsumer.as_asgi()),
+    path("ws/messages/", MessagesConsumer.as_asgi()),
 ]

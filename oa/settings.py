@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "oa.accounts",
     "oa.todo",
     "oa.supervision",
+    "oa.messaging",
     "oa.web",
     # feature apps
     "documents",
@@ -163,6 +164,8 @@ CELERY_BEAT_SCHEDULE = {
     "prune-login-records": {"task": "oa.accounts.tasks.prune_login_records", "schedule": timedelta(hours=6)},
     # Idempotent (once per item, kind and day): hourly runs only catch up after downtime.
     "supervision-reminders": {"task": "oa.supervision.tasks.send_reminders", "schedule": timedelta(hours=1)},
+    # 收文办理时限: idempotent (once per flow and day).
+    "document-flow-reminders": {"task": "documents.tasks.send_flow_reminders", "schedule": timedelta(hours=1)},
 }
 
 # --- i18n -------------------------------------------------------------------------------------------

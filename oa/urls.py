@@ -12,6 +12,7 @@ urlpatterns = [
     path("org/", include("oa.org.urls")),
     path("todo/", include("oa.todo.urls")),
     path("supervision/", include("oa.supervision.urls")),
+    path("messages/", include("oa.messaging.urls")),
     path("audit/", include("oa.audit.urls")),
     path("documents/", include("documents.urls")),
     path("meetings/", include("meetings.urls")),

@@ -30,7 +30,7 @@ MAIN_NAV = (
     _module("exchange", "公文交换", "exchange"),
     NavItem("supervision", "督查督办", "supervision:board", "flag"),
     NavItem("meetings", "会议", "meetings:index", "calendar"),
-    _module("messages", "消息", "chat"),
+    NavItem("messages", "消息", "messaging:index", "chat"),
     NavItem("search", "检索", "search:index", "search"),
     _module("archive", "档案", "archive"),
     NavItem("org", "组织机构", "org:browser", "org"),

@@ -73,7 +73,25 @@ def _idle_all_sessions() -> dict:
     return {"aged": aged}
 
 
-HOOKS = {"/__e2e__/seed": _seed, "/__e2e__/todo": _give, "/__e2e__/idle": _idle_all_sessions}
+def _person(payload: dict) -> dict:
+    """Another person in the seeded unit (tests/e2e/test_chat.py: two people chatting)."""
+    from oa.org.models import Person, Unit
+
+    unit = Unit.objects.get(fonds_number="E2E001")
+    person = Person.objects.filter(username=payload["username"]).first()
+    if person is None:
+        person = Person.objects.create_user(
+            payload["username"], password=PASSWORD, name=payload["name"], unit=unit, title="科员"
+        )
+    return {"username": person.username, "password": PASSWORD, "user_id": person.pk}
+
+
+HOOKS = {
+    "/__e2e__/seed": _seed,
+    "/__e2e__/todo": _give,
+    "/__e2e__/idle": _idle_all_sessions,
+    "/__e2e__/person": _person,
+}
 
 
 async def _read_body(receive) -> bytes:
@@ -98,3 +116,41 @@ async def application(scope, receive, send):
         status, result = 200, await sync_to_async(hook)(*args)
     await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]})
     await send({"type": "http.response.body", "body": json.dumps(result).encode()})
+
+
+def _signoff_flow(payload: dict | None = None) -> dict:
+    """A 发文 waiting for the seeded leader's 签发 (tests/e2e/test_tablet_signoff.py)."""
+    import datetime
+
+    from documents import services
+    from documents.workflow import outgoing
+    from oa.org.models import LeaderKind, Person, Role, RoleAssignment, Unit
+
+    unit = Unit.objects.get(fonds_number="E2E001")
+    leader = Person.objects.get(username=USERNAME)
+    RoleAssignment.objects.get_or_create(
+        person=leader, unit=unit, role=Role.SIGNER, defaults={"leader_kind": LeaderKind.PRINCIPAL}
+    )
+    clerk = Person.objects.filter(username="e2e_clerk").first() or Person.objects.create_user(
+        "e2e_clerk", password=PASSWORD, name="周收发", unit=unit, title="收发员"
+    )
+    RoleAssignment.objects.get_or_create(person=clerk, unit=unit, role=Role.CLERK)
+    drafter = Person.objects.filter(username="e2e_drafter").first() or Person.objects.create_user(
+        "e2e_drafter", password=PASSWORD, name="王科员", unit=unit, title="科员"
+    )
+    document = services.create_draft(
+        drafter,
+        {
+            "doc_type": "通知",
+            "title": "阳江市人民政府关于做好防汛工作的通知",
+            "main_recipients_text": "各县（市、区）人民政府",
+            "body": [{"kind": "paragraph", "text": "为做好今年防汛工作，现将有关事项通知如下。"}],
+            "written_date": datetime.date(2025, 5, 6),
+        },
+    )
+    flow = outgoing.submit(drafter, document)
+    outgoing.approve(clerk, flow, opinion="核稿无误")
+    return {"flow_id": flow.pk, "document_id": document.pk}
+
+
+HOOKS["/__e2e__/signoff_flow"] = _signoff_flow

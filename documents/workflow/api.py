@@ -1,0 +1,195 @@
+"""REST API for flows: ``/api/flows/`` (start a 发文 flow), ``/api/flows/<id>/`` (state, tasks, my actions),
+``/api/flows/<id>/act/`` (one action), ``/api/flows/<id>/sheet.pdf``. Same services and rules as the
+pages: a flow the user may not see is a 404; acting without an open task is a 403."""
+
+import base64
+import binascii
+
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from oa.core.errors import ServiceError
+from oa.org.models import Person
+
+from ..selectors import get_document
+from . import engine, incoming, outgoing
+from .access import get_flow, mark_opened
+from .models import FlowKind
+from .sheets import render_sheet
+from .tables import label
+
+
+def flow_data(flow, user) -> dict:
+    tasks = flow.tasks.select_related("assignee", "acted_by").order_by("id")
+    principals = engine.principals_of(user)
+    data = {
+        "id": flow.pk,
+        "kind": flow.kind,
+        "state": flow.state,
+        "state_label": label(flow.kind, flow.state),
+        "finished": flow.finished,
+        "title": flow.subject.title,
+        "tasks": [
+            {
+                "id": t.pk,
+                "step": t.step,
+                "step_label": label(flow.kind, t.step),
+                "assignee": t.assignee.get_full_name(),
+                "state": t.state,
+                "decision": t.decision,
+                "opinion": t.opinion,
+                "acted_by": engine.acted_label(t) if t.decided_at else "",
+                "decided_at": t.decided_at,
+                "has_handwriting": bool(t.handwriting_png),
+            }
+            for t in tasks
+        ],
+        "my_turn": any(t.state == "open" and (t.assignee_id == user.pk or t.assignee_id in principals) for t in tasks),
+    }
+    if flow.kind == FlowKind.OUTGOING:
+        data["content_sha256"] = outgoing.current_sha256(flow.document)
+    return data
+
+
+def _person(value):
+    if value in (None, ""):
+        return None
+    person = Person.objects.filter(pk=value, is_active=True).first() if str(value).isdigit() else None
+    if person is None:
+        raise ServiceError("所选人员不存在。")
+    return person
+
+
+def _people(values):
+    return [_person(v) for v in (values or [])]
+
+
+def _handwriting(data):
+    if not data.get("strokes"):
+        return None
+    try:
+        png = base64.b64decode(str(data.get("png", "")).split(",")[-1], validate=True)
+    except (binascii.Error, ValueError):
+        raise ServiceError("手写签批图片不正确。", field="png") from None
+    return {"strokes": data.get("strokes"), "png": png}
+
+
+ACT_SCHEMA = inline_serializer(
+    "FlowAction",
+    {
+        "action": serializers.ChoiceField(
+            [
+                "approve",
+                "read",
+                "return",
+                "return_to_sender",
+                "withdraw",
+                "transfer",
+                "add_signer",
+                "urge",
+                "comment",
+                "override",
+            ]
+        ),
+        "opinion": serializers.CharField(required=False),
+        "reason": serializers.CharField(required=False),
+        "target": serializers.CharField(required=False),
+        "to": serializers.IntegerField(required=False),
+        "countersigners": serializers.ListField(child=serializers.IntegerField(), required=False),
+        "seen_sha256": serializers.CharField(required=False),
+        "strokes": serializers.JSONField(required=False),
+        "png": serializers.CharField(required=False, help_text="base64 PNG"),
+    },
+)
+
+
+def perform(user, flow, data) -> None:
+    """One action on a flow from form/JSON data (shared by the page and the API)."""
+    act = data.get("action", "")
+    out = flow.kind == FlowKind.OUTGOING
+    module = outgoing if out else incoming
+    if act == "approve" and out:
+        outgoing.approve(
+            user,
+            flow,
+            opinion=data.get("opinion", ""),
+            countersigners=_people(data.get("countersigners")),
+            signer=_person(data.get("signer")),
+            handwriting=_handwriting(data),
+            seen_sha256=data.get("seen_sha256") or None,
+        )
+    elif act == "approve":
+        incoming.approve(
+            user,
+            flow,
+            opinion=data.get("opinion", ""),
+            leader=_person(data.get("leader")),
+            lead=_person(data.get("lead")),
+            assisting=_people(data.get("assisting")),
+            readers=_people(data.get("readers")),
+        )
+    elif act == "read" and not out:
+        incoming.read(user, flow, opinion=data.get("opinion", ""))
+    elif act == "return":
+        module.return_to(user, flow, data.get("target", ""), reason=data.get("reason", ""))
+    elif act == "return_to_sender" and not out:
+        incoming.return_to_sender(user, flow, reason=data.get("reason", ""))
+    elif act == "withdraw" and out:
+        outgoing.withdraw(user, flow)
+    elif act == "transfer" and out:
+        outgoing.transfer(user, flow, _person(data.get("to")), reason=data.get("reason", ""))
+    elif act == "add_signer" and out:
+        outgoing.add_signer(user, flow, _person(data.get("to")))
+    elif act == "urge" and out:
+        outgoing.urge(user, flow, data.get("text", ""))
+    elif act == "comment":
+        outgoing.comment(user, flow, data.get("text", ""))
+    elif act == "override" and out:
+        outgoing.override_rule(user, flow, rule=data.get("rule", ""), reason=data.get("reason", ""))
+    else:
+        raise ServiceError("不支持的操作。", field="action")
+
+
+FLOW_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="流程编号")
+
+
+class FlowViewSet(viewsets.ViewSet):
+    """发文/收文办理流程。"""
+
+    lookup_value_regex = r"\d+"
+
+    @extend_schema(
+        request=inline_serializer("FlowStart", {"document": serializers.IntegerField()}), responses={201: None}
+    )
+    def create(self, request):
+        """拟稿人提交公文，启动发文流程。"""
+        document = get_document(request.user, request.data.get("document"))
+        flow = outgoing.submit(request.user, document, opinion=request.data.get("opinion", ""))
+        return Response(flow_data(flow, request.user), status=201)
+
+    @extend_schema(parameters=[FLOW_ID], responses={200: None})
+    def retrieve(self, request, pk=None):
+        flow = get_flow(request.user, pk)
+        mark_opened(request.user, flow)
+        return Response(flow_data(flow, request.user))
+
+    @extend_schema(parameters=[FLOW_ID], request=ACT_SCHEMA, responses={200: None})
+    @action(detail=True, methods=["post"])
+    def act(self, request, pk=None):
+        flow = get_flow(request.user, pk)
+        perform(request.user, flow, request.data)
+        flow.refresh_from_db()
+        return Response(flow_data(flow, request.user))
+
+    @extend_schema(parameters=[FLOW_ID], responses={(200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"], url_path="sheet.pdf")
+    def sheet(self, request, pk=None):
+        flow = get_flow(request.user, pk)
+        return HttpResponse(render_sheet(flow), content_type="application/pdf")
+
+
+def register(router) -> None:
+    router.register("flows", FlowViewSet, basename="flow")

@@ -1,0 +1,94 @@
+"""Unit and department groups kept in step with the organisation.
+
+Every active person is a member of the group of their unit and of their department (内设机构); people who
+move, or whose account is deactivated, leave the old groups. ``sync_person`` runs from a post_save signal
+on Person (inside the organisation service's transaction, so the change and its audit events commit
+together); ``sync_all`` (the ``messaging_sync_groups`` command) repairs everything, e.g. after bulk imports
+that bypass signals.  Each join or leave is an audit event.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from oa.audit.services import record
+from oa.messaging import push
+from oa.messaging.models import Conversation, ConversationKind, Membership
+from oa.org.models import Department, Person, Unit
+
+SYSTEM_ACTOR = "系统（组织机构同步）"
+
+
+def unit_group(unit: Unit) -> Conversation:
+    group, _ = Conversation.objects.get_or_create(kind=ConversationKind.UNIT, unit=unit)
+    return group
+
+
+def department_group(department: Department) -> Conversation:
+    group, _ = Conversation.objects.get_or_create(kind=ConversationKind.DEPARTMENT, department=department)
+    return group
+
+
+def desired_groups(person: Person) -> list[Conversation]:
+    if not person.is_active:
+        return []
+    groups = []
+    if person.unit_id and person.unit.is_active:
+        groups.append(unit_group(person.unit))
+    if person.department_id and person.department.is_active and person.department.unit_id == person.unit_id:
+        groups.append(department_group(person.department))
+    return groups
+
+
+def sync_person(person: Person) -> tuple[int, int]:
+    """Bring one person's org-group memberships in line with their unit and department. Returns
+    (joined, left)."""
+    with transaction.atomic():
+        wanted = {g.pk: g for g in desired_groups(person)}
+        current = {
+            m.conversation_id: m
+            for m in Membership.objects.filter(
+                person=person, active=True, conversation__kind__in=[ConversationKind.UNIT, ConversationKind.DEPARTMENT]
+            ).select_related("conversation__unit", "conversation__department__unit")
+        }
+        joined = left = 0
+        for group_id, group in wanted.items():
+            if group_id in current:
+                continue
+            locked = Conversation.objects.select_for_update().get(pk=group_id)
+            membership = Membership.objects.filter(conversation=locked, person=person).first()
+            if membership is None:
+                Membership.objects.create(
+                    conversation=locked, person=person, by_org=True, last_read_seq=locked.last_seq
+                )
+            else:
+                membership.active, membership.by_org, membership.left_at = True, True, None
+                membership.last_read_seq = locked.last_seq
+                membership.save(update_fields=["active", "by_org", "left_at", "last_read_seq"])
+            record(SYSTEM_ACTOR, "messaging.member_join", group, after={"person": person.pk},
+                   summary=f"{person.get_full_name()}随组织机构加入「{group.display_title()}」")
+            joined += 1
+        for group_id, membership in current.items():
+            if group_id in wanted:
+                continue
+            membership.active, membership.left_at = False, timezone.now()
+            membership.save(update_fields=["active", "left_at"])
+            group = membership.conversation
+            record(SYSTEM_ACTOR, "messaging.member_leave", group, before={"person": person.pk},
+                   summary=f"{person.get_full_name()}随组织机构退出「{group.display_title()}」")
+            left += 1
+        if joined or left:
+            push.on_commit([person.pk], {"type": "chat.conversations"})
+    return joined, left
+
+
+def sync_all() -> dict:
+    """Repair every person's org-group memberships. Returns counts for the command's report."""
+    totals = {"people": 0, "joined": 0, "left": 0}
+    people = Person.objects.select_related("unit", "department").order_by("pk")
+    # Inactive people who still hold memberships are checked too (they must leave).
+    for person in people.iterator(chunk_size=500):
+        joined, left = sync_person(person)
+        totals["people"] += 1
+        totals["joined"] += joined
+        totals["left"] += left
+    return totals
