@@ -1,9 +1,32 @@
 from django.urls import path
 
-from oa.web.views import module_home
+from . import views
 
 app_name = "meetings"
 
 urlpatterns = [
-    path("", module_home, {"module": "meetings"}, name="index"),
+    path("", views.index, name="index"),
+    path("calendar/<str:scope>/", views.calendar_view, name="calendar"),
+    path("calendar/<str:scope>/<int:pk>/", views.calendar_view, name="calendar_of"),
+    path("calendar.ics", views.my_ics, name="my_ics"),
+    path("new/", views.create, name="create"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/meeting.ics", views.meeting_ics, name="meeting_ics"),
+    path("<int:pk>/board/", views.counts, name="board"),
+    path("<int:pk>/answer/", views.answer, name="answer"),
+    path("<int:pk>/invite/", views.invite, name="invite"),
+    path("<int:pk>/invite-units/", views.invite_units, name="invite_units"),
+    path("<int:pk>/agenda/", views.add_agenda, name="add_agenda"),
+    path("<int:pk>/materials/", views.upload, name="upload"),
+    path("<int:pk>/materials/<int:material_id>/", views.material, name="material"),
+    path("<int:pk>/materials/withdraw/", views.withdraw, name="withdraw"),
+    path("<int:pk>/mark/", views.mark, name="mark"),
+    path("<int:pk>/decisions/", views.add_decision, name="add_decision"),
+    path("<int:pk>/decisions/<int:decision_id>/supervise/", views.decision_supervise, name="supervise"),
+    path("<int:pk>/minutes/", views.minutes, name="minutes"),
+    path("<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("<int:pk>/screen/", views.screen, name="screen"),
+    path("<int:pk>/screen/token/", views.screen_token, name="screen_token"),
+    path("<int:pk>/signin/", views.signin, name="signin"),
+    path("invitations/<int:invitation_id>/", views.nominate, name="nominate"),
 ]

@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from documents.api import register as register_documents
+from meetings.api import register as register_meetings
 from oa.messaging.api import register as register_messaging
 from oa.org.api import register as register_org
 from oa.supervision.api import register as register_supervision
@@ -16,5 +17,6 @@ register_supervision(router)
 register_messaging(router)
 register_documents(router)
 register_signing(router)
+register_meetings(router)
 
 urlpatterns = router.urls

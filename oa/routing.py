@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from meetings.consumers import MeetingConsumer
 from oa.messaging.consumers import MessagesConsumer
 from oa.supervision.consumers import SupervisionConsumer
 from oa.todo.consumers import TodoConsumer
@@ -10,4 +11,5 @@ websocket_urlpatterns = [
     path("ws/todo/", TodoConsumer.as_asgi()),
     path("ws/supervision/", SupervisionConsumer.as_asgi()),
     path("ws/messages/", MessagesConsumer.as_asgi()),
+    path("ws/meetings/<int:meeting_id>/", MeetingConsumer.as_asgi()),
 ]

@@ -164,6 +164,8 @@ CELERY_BEAT_SCHEDULE = {
     "prune-login-records": {"task": "oa.accounts.tasks.prune_login_records", "schedule": timedelta(hours=6)},
     # Idempotent (once per item, kind and day): hourly runs only catch up after downtime.
     "supervision-reminders": {"task": "oa.supervision.tasks.send_reminders", "schedule": timedelta(hours=1)},
+    # Idempotent (会前提醒 once per attendee, 催回执 once per attendee and day).
+    "meetings-reminders": {"task": "meetings.tasks.send_reminders", "schedule": timedelta(minutes=10)},
     # 收文办理时限: idempotent (once per flow and day).
     "document-flow-reminders": {"task": "documents.tasks.send_flow_reminders", "schedule": timedelta(hours=1)},
 }

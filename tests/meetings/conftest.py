@@ -1,0 +1,86 @@
+"""Meeting fixtures on top of tests/conftest.py's personas.
+
+The organiser is 吴市长 (yj_mayor: 签发人, so may also raise 督办 items) of 阳江市人民政府; 王科员 (yj_staff) and
+郑副市长 (yj_vice) are invited; 周收发 (yj_clerk) is 阳江's 收发员; 江城区 has a clerk jc_clerk and a staff member
+jc_staff; 陈揭阳 (jy_staff) is an outsider."""
+
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from meetings import services
+from meetings.models import Room
+from oa.org.models import Role
+from tests.factories import PersonFactory, RoleAssignmentFactory
+
+TZ = ZoneInfo("Asia/Shanghai")
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def local(year, month, day, hour=9, minute=0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=TZ)
+
+
+def client_for(person) -> Client:
+    client = Client()
+    client.force_login(person, backend=MODEL_BACKEND)
+    return client
+
+
+@pytest.fixture
+def mt(personas, org_tree):
+    jc_clerk = PersonFactory(username="jc_clerk", name="黄区收发", unit=org_tree.jc_gov)
+    RoleAssignmentFactory(person=jc_clerk, unit=org_tree.jc_gov, role=Role.CLERK)
+    jc_staff = PersonFactory(username="jc_staff", name="林区科员", unit=org_tree.jc_gov)
+    jc_staff2 = PersonFactory(username="jc_staff2", name="何区科员", unit=org_tree.jc_gov)
+    room = Room.objects.create(unit=org_tree.yj_gov, name="第一会议室", location="市府大楼3楼", capacity=30)
+    room2 = Room.objects.create(unit=org_tree.yj_gov, name="第二会议室", capacity=12)
+    return SimpleNamespace(
+        p=personas,
+        org=org_tree,
+        organiser=personas.yj_mayor,
+        staff=personas.yj_staff,
+        vice=personas.yj_vice,
+        clerk=personas.yj_clerk,
+        outsider=personas.jy_staff,
+        jc_clerk=jc_clerk,
+        jc_staff=jc_staff,
+        jc_staff2=jc_staff2,
+        room=room,
+        room2=room2,
+    )
+
+
+@pytest.fixture
+def make_meeting(mt):
+    def make(start=None, hours=2, room="default", actor=None, **changes):
+        start = start or (timezone.now() + timedelta(days=1)).replace(microsecond=0)
+        return services.create_meeting(
+            actor or mt.organiser,
+            {
+                "title": changes.pop("title", "全市安全生产工作会议"),
+                "kind": changes.pop("kind", "工作会议"),
+                "start": start,
+                "end": start + timedelta(hours=hours),
+                "room": mt.room if room == "default" else room,
+                **changes,
+            },
+            agenda=changes.pop(
+                "agenda", [("通报第三季度安全生产情况", mt.staff, ""), ("部署冬春火灾防控工作", None, "市应急局")]
+            ),
+        )
+
+    return make
+
+
+@pytest.fixture
+def invited(mt, make_meeting):
+    """A meeting tomorrow with 王科员 and 郑副市长 invited (出席) and 江城区 invited as a unit (2 seats)."""
+    meeting = make_meeting()
+    services.invite_people(mt.organiser, meeting, [mt.staff, mt.vice])
+    services.invite_units(mt.organiser, meeting, [mt.org.jc_gov], seats=2)
+    return meeting
