@@ -366,3 +366,4 @@ from .workflow.models import (  # noqa: E402,F401  (workflow models live in thei
     IncomingDocument,
     StepActor,
 )
+from .workflow.sealed_models import IssuerSeal, SealedDocument  # noqa: E402,F401

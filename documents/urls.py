@@ -23,6 +23,7 @@ urlpatterns = [
     path("flow/<int:pk>/", flow_views.flow_detail, name="flow"),
     path("flow/<int:pk>/act/", flow_views.flow_action, name="flow_action"),
     path("flow/<int:pk>/sheet.pdf", flow_views.sheet_pdf, name="flow_sheet"),
+    path("flow/<int:pk>/sealed.pdf", flow_views.sealed_pdf, name="flow_sealed_pdf"),
     path("flow/<int:pk>/sign/", flow_views.sign, name="sign"),
     path("sign/", flow_views.sign_queue, name="sign_queue"),
     path("incoming/", flow_views.incoming_list, name="incoming"),

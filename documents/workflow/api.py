@@ -11,11 +11,11 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from oa.core.errors import ServiceError
+from oa.core.errors import NotFoundError, ServiceError
 from oa.org.models import Person
 
 from ..selectors import get_document
-from . import engine, incoming, outgoing
+from . import engine, incoming, outgoing, sealing
 from .access import get_flow, mark_opened
 from .models import FlowKind
 from .sheets import render_sheet
@@ -51,7 +51,31 @@ def flow_data(flow, user) -> dict:
     }
     if flow.kind == FlowKind.OUTGOING:
         data["content_sha256"] = outgoing.current_sha256(flow.document)
+        data["sealing"] = sealing_data(flow, user)
     return data
+
+
+def sealing_data(flow, user) -> dict | None:
+    """用印 progress and the 验章 verdict of the stored sealed file."""
+    document = flow.document
+    sealed = sealing.sealed_of(document)
+    if sealed is None:
+        if flow.state != "sealing":
+            return None
+        return {"can_seal": sealing.can_seal_now(user, document), "sealed_issuers": []}
+    report = sealing.verification(sealed)
+    return {
+        "can_seal": sealing.can_seal_now(user, document),
+        "sealed_issuers": [s.unit.name for s in sealed.issuer_seals.select_related("unit")],
+        "issuer_count": sealed.issuer_count,
+        "complete": sealed.complete,
+        "locked": sealed.locked,
+        "sha256": sealed.sha256,
+        "verdict": report.verdict if report else None,
+        "verdict_label": report.verdict_label if report else None,
+        "seal_count": report.seal_count if report else 0,
+        "summary": report.summary if report else "",
+    }
 
 
 def _person(value):
@@ -92,6 +116,7 @@ ACT_SCHEMA = inline_serializer(
                 "urge",
                 "comment",
                 "override",
+                "seal",
             ]
         ),
         "opinion": serializers.CharField(required=False),
@@ -145,6 +170,8 @@ def perform(user, flow, data) -> None:
         outgoing.add_signer(user, flow, _person(data.get("to")))
     elif act == "urge" and out:
         outgoing.urge(user, flow, data.get("text", ""))
+    elif act == "seal" and out:
+        sealing.seal_document(user, flow.document)
     elif act == "comment":
         outgoing.comment(user, flow, data.get("text", ""))
     elif act == "override" and out:
@@ -189,6 +216,16 @@ class FlowViewSet(viewsets.ViewSet):
     def sheet(self, request, pk=None):
         flow = get_flow(request.user, pk)
         return HttpResponse(render_sheet(flow), content_type="application/pdf")
+
+    @extend_schema(parameters=[FLOW_ID], responses={(200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"], url_path="sealed.pdf")
+    def sealed_pdf(self, request, pk=None):
+        """用印后的公文 PDF（能查看该公文的人可下载）。"""
+        flow = get_flow(request.user, pk)
+        sealed = sealing.sealed_of(flow.document) if flow.kind == FlowKind.OUTGOING else None
+        if sealed is None or not sealed.file:
+            raise NotFoundError("该公文尚未用印。")
+        return HttpResponse(sealing.sealed_pdf(sealed), content_type="application/pdf")
 
 
 def register(router) -> None:

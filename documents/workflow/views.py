@@ -2,6 +2,7 @@
 sign-off page, the processing sheet PDF and the overdue list. Flows the user may not see are 404s."""
 
 import json
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +14,7 @@ from oa.core.errors import NotFoundError, ServiceError
 from oa.org.models import Person
 
 from ..selectors import get_document
-from . import engine, incoming, outgoing
+from . import engine, incoming, outgoing, sealing
 from .access import get_flow, mark_opened
 from .api import perform
 from .models import Flow, FlowKind, IncomingDocument
@@ -58,8 +59,36 @@ def flow_detail(request, pk):
             "colleagues": colleagues,
             "steps": [(s, labels[s], s == flow.state) for s in order],
             "nav_key": "outgoing" if flow.kind == FlowKind.OUTGOING else "incoming",
+            **_sealing_context(request.user, flow),
         },
     )
+
+
+def _sealing_context(user, flow) -> dict:
+    if flow.kind != FlowKind.OUTGOING:
+        return {}
+    document = flow.document
+    sealed = sealing.sealed_of(document)
+    return {
+        "sealed": sealed,
+        "sealed_issuers": list(sealed.issuer_seals.select_related("unit", "seal", "actor")) if sealed else [],
+        "seal_report": sealing.verification(sealed),
+        "can_seal": sealing.can_seal_now(user, document),
+        "next_issuer": sealing.next_issuer(document) if flow.state == "sealing" else None,
+    }
+
+
+@login_required
+def sealed_pdf(request, pk):
+    """The sealed PDF, for whoever may see the flow (the document's unit and everyone who acted on it)."""
+    flow = _flow_or_404(request, pk)
+    sealed = sealing.sealed_of(flow.document) if flow.kind == FlowKind.OUTGOING else None
+    if sealed is None or not sealed.file:
+        raise Http404("该公文尚未用印。")
+    response = HttpResponse(sealing.sealed_pdf(sealed), content_type="application/pdf")
+    name = f"{flow.document.doc_number or flow.document.title}（用印）.pdf"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
 
 
 def _form_data(post) -> dict:
