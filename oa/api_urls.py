@@ -8,6 +8,7 @@ from oa.messaging.api import register as register_messaging
 from oa.org.api import register as register_org
 from oa.supervision.api import register as register_supervision
 from oa.todo.api import register as register_todo
+from search.api import register as register_search
 from signing.api import register as register_signing
 
 router = DefaultRouter()
@@ -18,5 +19,6 @@ register_messaging(router)
 register_documents(router)
 register_signing(router)
 register_meetings(router)
+register_search(router)
 
 urlpatterns = router.urls

@@ -23,3 +23,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": _os.path.join(_tempfile.gettempdir(), f"oa-test-{_os.getpid()}.sqlite3")
     }
+
+# Search: the embedded index of a test run lives in its own temporary file, never in VAR_DIR.
+SEARCH_SQLITE_PATH = __import__("os").path.join(
+    __import__("tempfile").gettempdir(), f"oa-test-search-{__import__('os').getpid()}.sqlite3"
+)

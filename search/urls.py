@@ -1,9 +1,11 @@
 from django.urls import path
 
-from oa.web.views import module_home
+from . import views
 
 app_name = "search"
 
 urlpatterns = [
-    path("", module_home, {"module": "search"}, name="index"),
+    path("", views.index, name="index"),
+    path("archive/", views.archive, name="archive"),
+    path("archive/export/", views.export, name="export"),
 ]

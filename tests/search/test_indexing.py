@@ -1,0 +1,116 @@
+"""Documents reach the index after their transaction commits, through the Celery task; commands repair."""
+
+import datetime
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+
+from documents import services as documents
+from documents.models import Document
+from search import services
+from search.backends.base import SearchQuery
+from search.query import parse
+
+DATA = {
+    "doc_type": "通知",
+    "title": "阳江市人民政府关于推进漠阳江碧道建设的通知",
+    "body": [{"kind": "paragraph", "text": "加快推进漠阳江碧道建设，打造滨水生态空间。"}],
+    "written_date": datetime.date(2024, 3, 5),
+}
+
+
+def found(backend, q, unit_id):
+    return [h.id for h in backend.search(SearchQuery(tree=parse(q), keys=[f"unit:{unit_id}"])).hits]
+
+
+def test_a_draft_is_indexed_only_after_commit(embedded, personas, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        document = documents.create_draft(personas.yj_staff, DATA)
+        assert found(embedded, "碧道", personas.yj_staff.unit_id) == []
+    assert len(callbacks) == 1  # one task per transaction, however many rows changed
+    callbacks[0]()
+    assert found(embedded, "碧道", personas.yj_staff.unit_id) == [document.pk]
+
+
+def test_changes_reach_the_index_and_numbering_too(embedded, personas, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        document = documents.create_draft(personas.yj_staff, DATA)
+    with django_capture_on_commit_callbacks(execute=True):
+        documents.update_draft(personas.yj_staff, document, {"title": "阳江市人民政府关于推进海陵岛旅游发展的通知"})
+    assert found(embedded, "海陵岛", personas.yj_staff.unit_id) == [document.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        number = documents.assign_number(personas.yj_clerk, document, year=2024)
+    assert found(embedded, number, personas.yj_staff.unit_id) == [document.pk]
+    assert services.check_index().ok
+
+
+def test_a_rolled_back_change_is_never_indexed(embedded, personas, django_capture_on_commit_callbacks):
+    with mock.patch("search.tasks.index_documents.delay") as delay:
+        with django_capture_on_commit_callbacks(execute=True):
+            with pytest.raises(RuntimeError):
+                with transaction.atomic():
+                    documents.create_draft(personas.yj_staff, DATA)
+                    raise RuntimeError("boom")
+        delay.assert_not_called()
+
+
+def test_deleting_a_document_removes_it(embedded, personas, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        document = documents.create_draft(personas.yj_staff, DATA)
+    with django_capture_on_commit_callbacks(execute=True):
+        Document.objects.filter(pk=document.pk).delete()
+    assert embedded.fingerprints() == {}
+
+
+def test_a_failing_index_never_breaks_the_users_change(embedded, personas, django_capture_on_commit_callbacks):
+    with mock.patch("search.services.index_documents", side_effect=OSError("disk full")):
+        with django_capture_on_commit_callbacks(execute=True):
+            document = documents.create_draft(personas.yj_staff, DATA)
+    assert Document.objects.filter(pk=document.pk).exists()
+    assert services.check_index().missing == [document.pk]
+
+
+def test_check_reports_missing_stale_and_orphaned_and_reindex_repairs(embedded, personas, capsys):
+    a = documents.create_draft(personas.yj_staff, DATA)  # no on-commit capture: never indexed
+    b = documents.create_draft(personas.yj_staff, {**DATA, "title": "关于第二件事的通知"})
+    services.index_documents([b.pk])
+    Document.objects.filter(pk=b.pk).update(title="关于第二件事的通知（修改）")
+    embedded.index([{**services.indexing.build(b), "id": 9999}])
+    report = services.check_index()
+    assert (report.missing, report.stale, report.orphaned) == ([a.pk], [b.pk], [9999])
+    with pytest.raises(CommandError):
+        call_command("search_check")
+    out = capsys.readouterr().out
+    assert f"缺失（未索引）：1 {a.pk}" in out and "多余" in out
+
+    call_command("search_reindex")
+    out = capsys.readouterr().out
+    assert "2/2" in out and "索引完成" in out
+    assert services.check_index().ok
+    call_command("search_check")
+    assert "一致" in capsys.readouterr().out
+
+
+def test_check_fix_repairs(embedded, personas, capsys):
+    a = documents.create_draft(personas.yj_staff, DATA)
+    call_command("search_check", "--fix")
+    assert services.check_index().ok and a.pk in embedded.fingerprints()
+
+
+def test_changes_made_with_update_are_caught_through_the_audit_event(
+    embedded, personas, django_capture_on_commit_callbacks
+):
+    from oa.audit.services import record
+
+    with django_capture_on_commit_callbacks(execute=True):
+        document = documents.create_draft(personas.yj_staff, DATA)
+    # Workflow services change the row with update() (no post_save) and audit the step.
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            Document.objects.filter(pk=document.pk).update(title="阳江市人民政府关于闸坡渔港升级改造的通知")
+            record(personas.yj_staff, "documents.test_step", document, summary="步骤")
+    assert found(embedded, "闸坡渔港", personas.yj_staff.unit_id) == [document.pk]
+    assert services.check_index().ok
