@@ -95,10 +95,19 @@ def flush_pending() -> int:
         return 0
     written = 0
     while pending:
+        _forget_vanished_actor(pending[0])
         _append(pending[0])
         pending.pop(0)
         written += 1
     return written
+
+
+def _forget_vanished_actor(fields: dict) -> None:
+    # A refusal queued inside a transaction that rolled back may name a person created in that same
+    # transaction; keep the name (it is hashed) and drop the link rather than lose the event.
+    actor = fields.get("actor")
+    if actor is not None and not actor._meta.model._default_manager.filter(pk=actor.pk).exists():
+        fields["actor"] = None
 
 
 def pending_count() -> int:
