@@ -236,3 +236,44 @@ class IncomingDocument(models.Model):
     @property
     def owner_unit(self):
         return self.unit
+
+
+def signed_sheet_path(instance, filename: str) -> str:
+    return f"documents/flows/{instance.flow_id}/signoff/{filename}"
+
+
+class SheetSignature(models.TextChoices):
+    SIGNED = "signed", "已电子签名"
+    NO_CERTIFICATE = "no_certificate", "未签名（签发人无个人签名证书）"
+    FAILED = "failed", "未签名（签名失败）"
+
+
+class SignedSheet(models.Model):
+    """The 发文稿纸 as it stood right after a 签发 (or 复核), signed with the signing leader's personal
+    certificate — the deputy's own certificate for 代签 — the handwriting as the signature's appearance.
+    One row per sign-off task; ``status`` says why a sheet is unsigned (no certificate / failure)."""
+
+    flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="signed_sheets")
+    task = models.OneToOneField(FlowTask, on_delete=models.CASCADE, related_name="signed_sheet")
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="签名人", on_delete=models.PROTECT, related_name="+"
+    )
+    by_delegation = models.BooleanField("代签", default=False)
+    status = models.CharField("签名状态", max_length=16, choices=SheetSignature.choices)
+    file = models.FileField("签名稿纸", upload_to=signed_sheet_path, max_length=255, blank=True)
+    sha256 = models.CharField("文件摘要", max_length=64, blank=True)
+    field_name = models.CharField("签名域", max_length=80, blank=True)
+    note = models.CharField("说明", max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "签发稿纸"
+        verbose_name_plural = "签发稿纸"
+        ordering = ["flow_id", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.flow} · {self.get_status_display()}"
+
+    @property
+    def signed(self) -> bool:
+        return self.status == SheetSignature.SIGNED and bool(self.file)

@@ -14,7 +14,7 @@ from oa.core.errors import PermissionDeniedError, ServiceError
 from .. import numbering
 from ..models import Direction, Document, Status
 from ..versions import snapshot
-from . import actors, engine
+from . import actors, engine, signoff_signature
 from .dispatch_rules import SKIP_LEVEL, check_dispatch
 from .handwriting import clean as clean_handwriting
 from .models import Decision, Flow, FlowKind, FlowNote, NoteKind, TaskState
@@ -174,6 +174,7 @@ def _approve_locked(
         flow.signed_by = task.assignee
         flow.signed_sha256 = sha
         flow.save(update_fields=["signed_by", "signed_sha256"])
+        signoff_signature.schedule(task)
     if engine.open_tasks(flow, step).exists():
         return flow  # 会签 / 加签: others still to act
     if step == "office_review" and (countersigners or len(document.ordered_issuers()) > 1):

@@ -1,7 +1,11 @@
 """发文稿纸 and 收文处理笺 as PDF: the document's particulars, then every opinion in order with the person
-(代签 shown), their handwriting and the time."""
+(代签 shown), their handwriting and the time.
+
+``layout_sheet`` also returns where each opinion's handwriting sits (``SignatureBox``, in the signing
+service's coordinates) so the leader's personal signature can be placed exactly on their 签发 opinion."""
 
 import io
+from dataclasses import dataclass
 
 from django.utils import timezone
 from reportlab.lib.pagesizes import A4
@@ -66,8 +70,34 @@ def _particulars(flow: Flow) -> list[tuple[str, str]]:
     ]
 
 
+@dataclass(frozen=True)
+class SignatureBox:
+    """Where an opinion's handwriting goes: page from 1, centre and size in mm from the top-left corner
+    (the convention of ``signing.services.SignaturePlacement``)."""
+
+    page: int
+    x_mm: float
+    y_mm: float
+    width_mm: float = 60.0
+    height_mm: float = 20.0
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    pdf: bytes
+    boxes: dict  # task id -> SignatureBox
+
+
 def render_sheet(flow: Flow) -> bytes:
+    return layout_sheet(flow).pdf
+
+
+def layout_sheet(flow: Flow, *, blank_for=None) -> SheetLayout:
+    """The sheet and each handwriting box. ``blank_for``: the task whose handwriting area is left empty
+    (its personal signature will paint the handwriting there, so it must not be drawn twice)."""
     font = _font()
+    boxes = {}
+    page = 1
     out = io.BytesIO()
     c = canvas.Canvas(out, pagesize=A4)
     title = "发文稿纸" if flow.kind == FlowKind.OUTGOING else "收文处理笺"
@@ -87,9 +117,11 @@ def render_sheet(flow: Flow) -> bytes:
     tasks = flow.tasks.filter(state=TaskState.DONE).exclude(decision=Decision.SUPERSEDED)
     for task in tasks.select_related("assignee", "acted_by").order_by("decided_at", "id"):
         png = bytes(task.handwriting_png) if task.handwriting_png else None
-        needed = 30 * mm if png else 16 * mm
+        reserve = png is not None or task.pk == blank_for
+        needed = 30 * mm if reserve else 16 * mm
         if y - needed < BOTTOM:
             c.showPage()
+            page += 1
             c.setFont(font, 12)
             y = TOP
         c.setFont(font, 12)
@@ -103,7 +135,11 @@ def render_sheet(flow: Flow) -> bytes:
                 c.setFont(font, 11)
                 c.drawString(LEFT + 8 * mm, y, line)
                 y -= 6 * mm
-        if png:
+        if reserve:
+            boxes[task.pk] = SignatureBox(
+                page=page, x_mm=(LEFT + 8 * mm + 30 * mm) / mm, y_mm=(A4[1] - (y - 10 * mm)) / mm
+            )
+        if png and task.pk != blank_for:
             c.drawImage(
                 ImageReader(io.BytesIO(png)),
                 LEFT + 8 * mm,
@@ -113,8 +149,9 @@ def render_sheet(flow: Flow) -> bytes:
                 preserveAspectRatio=True,
                 mask="auto",
             )
+        if reserve:
             y -= 24 * mm
         y -= 3 * mm
     c.showPage()
     c.save()
-    return out.getvalue()
+    return SheetLayout(pdf=out.getvalue(), boxes=boxes)

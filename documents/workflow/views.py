@@ -14,7 +14,7 @@ from oa.core.errors import NotFoundError, ServiceError
 from oa.org.models import Person
 
 from ..selectors import get_document
-from . import engine, incoming, outgoing, sealing
+from . import engine, incoming, outgoing, sealing, signoff_signature
 from .access import get_flow, mark_opened
 from .api import perform
 from .models import Flow, FlowKind, IncomingDocument
@@ -59,6 +59,7 @@ def flow_detail(request, pk):
             "colleagues": colleagues,
             "steps": [(s, labels[s], s == flow.state) for s in order],
             "nav_key": "outgoing" if flow.kind == FlowKind.OUTGOING else "incoming",
+            "signed_sheet": signoff_signature.latest_for(flow),
             **_sealing_context(request.user, flow),
         },
     )
@@ -89,6 +90,33 @@ def sealed_pdf(request, pk):
     name = f"{flow.document.doc_number or flow.document.title}（用印）.pdf"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response
+
+
+@login_required
+def signed_sheet_pdf(request, pk):
+    """The 发文稿纸 signed by the leader at 签发, for whoever may see the flow."""
+    flow = _flow_or_404(request, pk)
+    sheet = signoff_signature.latest_for(flow)
+    if sheet is None or not sheet.signed:
+        raise Http404("发文稿纸尚未电子签名。")
+    response = HttpResponse(signoff_signature.sheet_pdf(sheet), content_type="application/pdf")
+    name = f"{flow.document.doc_number or flow.document.title}（签发稿纸）.pdf"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@login_required
+@require_POST
+def sign_sheet_again(request, pk):
+    flow = _flow_or_404(request, pk)
+    try:
+        signoff_signature.sign_again(request.user, flow)
+        messages.success(request, "发文稿纸已电子签名。")
+    except ServiceError as exc:
+        if exc.status_code == 403:
+            return render(request, "documents/flow_refused.html", {"message": exc.message}, status=403)
+        messages.error(request, exc.message)
+    return redirect("documents:flow", pk=flow.pk)
 
 
 def _form_data(post) -> dict:
