@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from documents.api import register as register_documents
+from documents.exchange.api import register as register_exchange
 from meetings.api import register as register_meetings
 from oa.messaging.api import register as register_messaging
 from oa.org.api import register as register_org
@@ -17,6 +18,7 @@ register_todo(router)
 register_supervision(router)
 register_messaging(router)
 register_documents(router)
+register_exchange(router)
 register_signing(router)
 register_meetings(router)
 register_search(router)

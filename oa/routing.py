@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from documents.exchange.consumers import ExchangeConsumer
 from meetings.consumers import MeetingConsumer
 from oa.messaging.consumers import MessagesConsumer
 from oa.supervision.consumers import SupervisionConsumer
@@ -12,4 +13,5 @@ websocket_urlpatterns = [
     path("ws/supervision/", SupervisionConsumer.as_asgi()),
     path("ws/messages/", MessagesConsumer.as_asgi()),
     path("ws/meetings/<int:meeting_id>/", MeetingConsumer.as_asgi()),
+    path("ws/exchange/", ExchangeConsumer.as_asgi()),
 ]

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "oa.web",
     # feature apps
     "documents",
+    "documents.exchange",
     "signing",
     "meetings",
     "search",
@@ -153,6 +154,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ALWAYS_EAGER = env_bool("OA_CELERY_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # one message at a time: a killed worker holds back only one
 CELERY_BEAT_SCHEDULER = "celery.beat:PersistentScheduler"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "Asia/Shanghai"
@@ -168,6 +170,7 @@ CELERY_BEAT_SCHEDULE = {
     "meetings-reminders": {"task": "meetings.tasks.send_reminders", "schedule": timedelta(minutes=10)},
     # 收文办理时限: idempotent (once per flow and day).
     "document-flow-reminders": {"task": "documents.tasks.send_flow_reminders", "schedule": timedelta(hours=1)},
+    "exchange-sweep": {"task": "documents.exchange.tasks.sweep", "schedule": timedelta(minutes=1)},
 }
 
 # --- i18n -------------------------------------------------------------------------------------------

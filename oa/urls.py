@@ -15,6 +15,7 @@ urlpatterns = [
     path("messages/", include("oa.messaging.urls")),
     path("audit/", include("oa.audit.urls")),
     path("documents/", include("documents.urls")),
+    path("exchange/", include("documents.exchange.urls")),
     path("meetings/", include("meetings.urls")),
     path("search/", include("search.urls")),
     path("signing/", include("signing.urls")),

@@ -27,7 +27,7 @@ MAIN_NAV = (
     NavItem("home", "工作台", "web:home", "home"),
     NavItem("outgoing", "发文", "documents:index", "send"),
     _module("incoming", "收文", "inbox"),
-    _module("exchange", "公文交换", "exchange"),
+    NavItem("exchange", "公文交换", "exchange:inbox", "exchange"),
     NavItem("supervision", "督查督办", "supervision:board", "flag"),
     NavItem("meetings", "会议", "meetings:index", "calendar"),
     NavItem("messages", "消息", "messaging:index", "chat"),

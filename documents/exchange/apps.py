@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ExchangeConfig(AppConfig):
+    name = "documents.exchange"
+    label = "exchange"
+    verbose_name = "公文交换"
+    default_auto_field = "django.db.models.BigAutoField"
