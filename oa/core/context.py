@@ -10,7 +10,8 @@ class RequestInfo:
     user_agent: str = ""
 
 
-_current: ContextVar[RequestInfo] = ContextVar("oa_request_info", default=RequestInfo())
+# RequestInfo is frozen, so sharing the default instance is safe.
+_current: ContextVar[RequestInfo] = ContextVar("oa_request_info", default=RequestInfo())  # noqa: B039
 
 
 def current_request_info() -> RequestInfo:

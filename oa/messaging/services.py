@@ -599,7 +599,11 @@ def recall(actor, message: Message) -> Message:
     if timezone.now() - message.created_at > RECALL_WINDOW:
         raise ServiceError("消息发送已超过 2 分钟，不能撤回。")
     with transaction.atomic():
-        locked = Message.objects.select_for_update(of=("self",)).select_related("conversation", "sender").get(pk=message.pk)
+        locked = (
+            Message.objects.select_for_update(of=("self",))
+            .select_related("conversation", "sender")
+            .get(pk=message.pk)
+        )
         if locked.is_recalled:
             return locked
         before = _audit_message(locked)

@@ -87,6 +87,9 @@ class UnitGuidance(models.Model):
             models.CheckConstraint(condition=~Q(unit=models.F("superior")), name="org_guidance_not_self"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.unit} ← {self.superior}"
+
 
 class Department(models.Model):
     """内设机构 inside a unit (办公室, 秘书科 …); may nest one level (科室 under 处室)."""
@@ -187,7 +190,8 @@ class RoleAssignment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["person", "unit", "role"], name="org_role_unique"),
             models.CheckConstraint(
-                condition=Q(role="signer", leader_kind__in=["principal", "deputy"]) | (~Q(role="signer") & Q(leader_kind="")),
+                condition=Q(role="signer", leader_kind__in=["principal", "deputy"])
+                | (~Q(role="signer") & Q(leader_kind="")),
                 name="org_role_leader_kind_only_for_signer",
             ),
         ]
@@ -199,8 +203,12 @@ class RoleAssignment(models.Model):
 class Delegation(models.Model):
     """代理: a leader's approvals handled by a deputy for a date range (inclusive)."""
 
-    principal = models.ForeignKey(Person, verbose_name="被代理人", on_delete=models.CASCADE, related_name="delegations_given")
-    deputy = models.ForeignKey(Person, verbose_name="代理人", on_delete=models.CASCADE, related_name="delegations_received")
+    principal = models.ForeignKey(
+        Person, verbose_name="被代理人", on_delete=models.CASCADE, related_name="delegations_given"
+    )
+    deputy = models.ForeignKey(
+        Person, verbose_name="代理人", on_delete=models.CASCADE, related_name="delegations_received"
+    )
     unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="+")
     role = models.CharField("代理角色", max_length=20, choices=Role.choices, default=Role.SIGNER)
     start_date = models.DateField("开始日期")
