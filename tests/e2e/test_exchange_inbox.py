@@ -12,7 +12,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ROOT, LiveServer, _free_port, browser  # noqa: F401
+from tests.e2e.conftest import ROOT, LiveServer, _free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -72,7 +72,7 @@ def _hook(server, name, payload=None):
         return json.loads(response.read())
 
 
-def test_inbox_updates_live_when_a_document_arrives(exchange_server, browser):  # noqa: F811
+def test_inbox_updates_live_when_a_document_arrives(exchange_server, browser):
     setup = _hook(exchange_server, "setup")
     context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="zh-CN")
     page = context.new_page()
