@@ -15,52 +15,29 @@ def audit(actor, action: str, obj, *, before=None, after=None, summary: str = ""
     )
 
 
+def _fields(obj, *names: str) -> dict:
+    return {name: getattr(obj, name) for name in names}
+
+
 def unit_snapshot(unit) -> dict:
-    return {
-        "name": unit.name,
-        "short_name": unit.short_name,
-        "code": unit.code,
-        "kind": unit.kind,
-        "level": unit.level,
-        "region": unit.region,
-        "fonds_number": unit.fonds_number,
-        "parent_id": unit.parent_id,
-        "path": unit.path,
-        "sort_order": unit.sort_order,
-        "is_active": unit.is_active,
-    }
+    return _fields(
+        unit, "name", "short_name", "code", "kind", "level", "region", "fonds_number", "parent_id", "path",
+        "sort_order", "is_active",
+    )
 
 
 def department_snapshot(department) -> dict:
-    return {
-        "unit_id": department.unit_id,
-        "name": department.name,
-        "parent_id": department.parent_id,
-        "sort_order": department.sort_order,
-        "is_active": department.is_active,
-    }
+    return _fields(department, "unit_id", "name", "parent_id", "sort_order", "is_active")
 
 
 def person_snapshot(person) -> dict:
-    return {
-        "username": person.username,
-        "name": person.name,
-        "unit_id": person.unit_id,
-        "department_id": person.department_id,
-        "title": person.title,
-        "phone": person.phone,
-        "sort_order": person.sort_order,
-        "is_active": person.is_active,
-    }
+    return _fields(
+        person, "username", "name", "unit_id", "department_id", "title", "phone", "sort_order", "is_active"
+    )
 
 
 def role_snapshot(assignment) -> dict:
-    return {
-        "person_id": assignment.person_id,
-        "unit_id": assignment.unit_id,
-        "role": assignment.role,
-        "leader_kind": assignment.leader_kind,
-    }
+    return _fields(assignment, "person_id", "unit_id", "role", "leader_kind")
 
 
 def delegation_snapshot(delegation) -> dict:
