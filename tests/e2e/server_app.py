@@ -154,3 +154,17 @@ def _signoff_flow(payload: dict | None = None) -> dict:
 
 
 HOOKS["/__e2e__/signoff_flow"] = _signoff_flow
+
+
+def _load_area_hooks() -> None:
+    """Each area keeps its scenario hooks in ``tests/e2e/hooks_<area>.py`` with a ``HOOKS`` dict of its own,
+    so areas never edit this file to add one."""
+    import importlib
+    import pathlib
+
+    for path in sorted(pathlib.Path(__file__).parent.glob("hooks_*.py")):
+        module = importlib.import_module(f"tests.e2e.{path.stem}")
+        HOOKS.update({f"/__e2e__/{name}": hook for name, hook in module.HOOKS.items()})
+
+
+_load_area_hooks()
