@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from documents.api import register as register_documents
+from documents.archive.api import register as register_archive
 from documents.exchange.api import register as register_exchange
 from meetings.api import register as register_meetings
 from oa.messaging.api import register as register_messaging
@@ -19,6 +20,7 @@ register_supervision(router)
 register_messaging(router)
 register_documents(router)
 register_exchange(router)
+register_archive(router)
 register_signing(router)
 register_meetings(router)
 register_search(router)

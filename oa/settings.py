@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     # feature apps
     "documents",
     "documents.exchange",
+    "documents.archive",
     "signing",
     "meetings",
     "search",
@@ -138,7 +139,23 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("OA_CHANNEL_PREFIX", "oa")},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        # redis-py 8 defaults to a 5 s read timeout, which is also how long channels_redis
+                        # blocks in BZPOPMIN: idle sockets then die with TimeoutError. Stay above it.
+                        "socket_timeout": env_int("OA_REDIS_SOCKET_TIMEOUT", 15),
+                        "socket_connect_timeout": 5,
+                        # redis-py 8 refuses (does not wait) past 100 connections; a burst of reconnecting
+                        # sockets joining their groups needs more.
+                        "max_connections": env_int("OA_REDIS_MAX_CONNECTIONS", 1000),
+                    }
+                ],
+                "prefix": env_str("OA_CHANNEL_PREFIX", "oa"),
+                # One queue per server process holds the messages of all its sockets: 100 drops messages.
+                "capacity": env_int("OA_CHANNEL_CAPACITY", 1000),
+            },
         }
     }
     CELERY_BROKER_URL = env_str("OA_CELERY_BROKER_URL", REDIS_URL)

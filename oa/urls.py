@@ -16,6 +16,7 @@ urlpatterns = [
     path("audit/", include("oa.audit.urls")),
     path("documents/", include("documents.urls")),
     path("exchange/", include("documents.exchange.urls")),
+    path("archive/", include("documents.archive.urls")),
     path("meetings/", include("meetings.urls")),
     path("search/", include("search.urls")),
     path("signing/", include("signing.urls")),

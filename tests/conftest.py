@@ -6,6 +6,17 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _celery_join_flag():
+    """Eager tasks run under Celery's process-global ``denied_join_result``; two threads running eager tasks
+    at once (the concurrency tests) can restore it in the wrong order and leave it set, which makes every later
+    ``.get()`` on an eager result refuse. Reset it after each test."""
+    yield
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+
+
 # --- organisation personas (tests/factories.py) ---------------------------------------------------------
 # A small real-shaped tree and the people every app's tests can use:
 #   org_tree.gd_gov 广东省人民政府 ─┬─ gd_edu 广东省教育厅, gd_data 广东省政务服务和数据管理局 (runs the platform)

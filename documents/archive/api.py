@@ -1,0 +1,141 @@
+"""/api/archive/items/: the archive the signed-in person may read (their units' 档案员 and leaders), 归档 by
+POST, the export zip, and — for every PUT/PATCH/DELETE — an audited refusal (409). Same services as the pages;
+another unit's item is a 404."""
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from documents.models import Document, IncomingDocument
+from oa.core.errors import NotFoundError, PermissionDeniedError, ServiceError
+
+from . import services
+from .models import ArchiveItem, Retention
+
+
+class ArchiveItemSerializer(serializers.ModelSerializer):
+    retention_label = serializers.CharField(source="get_retention_display", read_only=True)
+    files = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ArchiveItem
+        fields = [
+            "id",
+            "archive_code",
+            "unit",
+            "document",
+            "incoming",
+            "fonds_code",
+            "year",
+            "retention",
+            "retention_label",
+            "org_code",
+            "piece_number",
+            "title",
+            "doc_number",
+            "doc_type",
+            "issuer_name",
+            "written_date",
+            "archived_by",
+            "archived_at",
+            "manifest",
+            "files",
+        ]
+        read_only_fields = fields
+
+    def get_files(self, item) -> list[dict]:
+        return [{"name": f.name, "kind": f.kind, "sha256": f.sha256, "size": f.size} for f in item.files.all()]
+
+
+class ArchiveItemDetailSerializer(ArchiveItemSerializer):
+    class Meta(ArchiveItemSerializer.Meta):
+        fields = [*ArchiveItemSerializer.Meta.fields, "metadata"]
+        read_only_fields = fields
+
+
+class ArchiveRequestSerializer(serializers.Serializer):
+    document = serializers.IntegerField(required=False)
+    incoming = serializers.IntegerField(required=False)
+    retention = serializers.ChoiceField(choices=Retention.choices)
+    org_code = serializers.CharField(required=False, allow_blank=True, max_length=10)
+
+
+class ArchiveItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """归档文件（本单位档案员和单位领导可见）。"""
+
+    serializer_class = ArchiveItemSerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        year = params.get("year", "")
+        return services.items_for(
+            self.request.user, year=int(year) if year.isdigit() else None, retention=params.get("retention") or None
+        ).prefetch_related("files")
+
+    def get_serializer_class(self):
+        return ArchiveItemDetailSerializer if self.action == "retrieve" else ArchiveItemSerializer
+
+    def _item(self, pk) -> ArchiveItem:
+        return services.get_item(self.request.user, pk)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int), OpenApiParameter("retention", str, enum=Retention.values)]
+    )
+    def list(self, request, *args, **kwargs):
+        if not services.viewable_unit_ids(request.user):
+            raise PermissionDeniedError(services.VIEW_DENIED)
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request, pk=None):
+        return Response(ArchiveItemDetailSerializer(self._item(pk)).data)
+
+    @extend_schema(request=ArchiveRequestSerializer, responses={201: ArchiveItemDetailSerializer})
+    def create(self, request):
+        data = ArchiveRequestSerializer(data=request.data)
+        if not data.is_valid():
+            raise ServiceError("归档参数不正确：请给出 document 或 incoming，以及保管期限 Y / D30 / D10。")
+        values = data.validated_data
+        source = {}
+        if values.get("document") is not None:
+            source["document"] = Document.objects.filter(pk=values["document"]).first()
+        if values.get("incoming") is not None:
+            source["incoming"] = IncomingDocument.objects.filter(pk=values["incoming"]).first()
+        if len(source) != 1 or None in source.values():
+            raise NotFoundError("没有找到要归档的公文（document 与 incoming 须且只须给出一个）。")
+        item = services.archive(
+            request.user, retention=values["retention"], org_code=values.get("org_code") or None, **source
+        )
+        return Response(ArchiveItemDetailSerializer(item).data, status=201)
+
+    @extend_schema(request=None, responses={409: None})
+    def update(self, request, pk=None):
+        services.refuse_change(request.user, self._item(pk), "修改")
+
+    @extend_schema(request=None, responses={409: None})
+    def partial_update(self, request, pk=None):
+        services.refuse_change(request.user, self._item(pk), "修改")
+
+    @extend_schema(request=None, responses={409: None})
+    def destroy(self, request, pk=None):
+        services.refuse_change(request.user, self._item(pk), "删除")
+
+    @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def export(self, request, pk=None):
+        item = self._item(pk)
+        response = HttpResponse(services.export(request.user, item), content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="archive-{item.pk}.zip"'
+        return response
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"])
+    def verify(self, request, pk=None):
+        result = services.verify(self._item(pk))
+        return Response({"ok": result.ok, "checked": result.checked, "files": result.files, "summary": result.summary})
+
+
+def register(router) -> None:
+    router.register("archive/items", ArchiveItemViewSet, basename="archive-item")

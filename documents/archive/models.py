@@ -1,0 +1,187 @@
+"""档案 (DA/T 22-2015 归档文件): one ``ArchiveItem`` per finished document filed in a unit's 全宗, with its frozen
+files (``ArchiveFile``) and a 件号 counter per (全宗号, 年度, 保管期限, 机构代码).
+
+Archived rows never change. Three layers keep it so: the models and their managers refuse updates and
+deletes, database triggers (migration 0002, ``documents.archive.dbguard``) refuse them for any SQL client,
+and the services refuse edit requests and record the attempt in the audit trail (``archive.change_refused``).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from oa.core.errors import ServiceError
+from oa.org.models import Unit
+
+CATEGORY_CODE = "WS"  # 门类代码: 文书
+
+
+class Retention(models.TextChoices):
+    """保管期限 with their DA/T 22-2015 codes."""
+
+    PERMANENT = "Y", "永久"
+    D30 = "D30", "30年"
+    D10 = "D10", "10年"
+
+
+class FileKind(models.TextChoices):
+    SEALED_PDF = "sealed_pdf", "正式文件"
+    ATTACHMENT = "attachment", "附件"
+    SHEET = "sheet", "处理笺或稿纸"
+    METADATA = "metadata", "元数据"
+    SIGNED_SHEET = "signed_sheet", "签发稿纸（电子签名）"
+
+
+class ArchiveImmutableError(ServiceError):
+    """An archived item or file was to be changed or deleted."""
+
+    status_code = 409
+
+
+IMMUTABLE_MESSAGE = "已归档的档案不能修改或删除。"
+
+
+def format_archive_code(fonds_code: str, year: int, retention: str, org_code: str, piece_number: int) -> str:
+    """档号 = 全宗号-门类代码·年度-保管期限代码-机构(问题)代码-件号, e.g. ``Z109-WS·2021-Y-BGS-0001``."""
+    return f"{fonds_code}-{CATEGORY_CODE}·{year}-{retention}-{org_code}-{piece_number:04d}"
+
+
+class ImmutableQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ArchiveImmutableError(IMMUTABLE_MESSAGE)
+
+    def delete(self):
+        raise ArchiveImmutableError(IMMUTABLE_MESSAGE)
+
+    def bulk_update(self, *args, **kwargs):
+        raise ArchiveImmutableError(IMMUTABLE_MESSAGE)
+
+
+class ImmutableModel(models.Model):
+    """Rows are written once (insert) and never again."""
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ArchiveImmutableError(IMMUTABLE_MESSAGE)
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ArchiveImmutableError(IMMUTABLE_MESSAGE)
+
+
+class PieceCounter(models.Model):
+    """The last 件号 given in one 归档 group; the row is locked while a number is taken."""
+
+    fonds_code = models.CharField("全宗号", max_length=20)
+    year = models.PositiveSmallIntegerField("年度")
+    retention = models.CharField("保管期限", max_length=3, choices=Retention.choices)
+    org_code = models.CharField("机构代码", max_length=10)
+    last = models.PositiveIntegerField("已用件号", default=0)
+
+    class Meta:
+        verbose_name = "件号计数器"
+        verbose_name_plural = "件号计数器"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fonds_code", "year", "retention", "org_code"], name="archive_counter_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fonds_code}-{self.year}-{self.retention}-{self.org_code}: {self.last}"
+
+
+class ArchiveItem(ImmutableModel):
+    """One 归档文件 (件) of a unit's 全宗: a sent ``document`` or a received ``incoming`` — exactly one."""
+
+    unit = models.ForeignKey(Unit, verbose_name="立档单位", on_delete=models.PROTECT, related_name="archive_items")
+    document = models.ForeignKey(
+        "documents.Document",
+        verbose_name="发文",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="archive_items",
+    )
+    incoming = models.ForeignKey(
+        "documents.IncomingDocument",
+        verbose_name="收文",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="archive_items",
+    )
+    fonds_code = models.CharField("全宗号", max_length=20)
+    year = models.PositiveSmallIntegerField("年度")
+    retention = models.CharField("保管期限", max_length=3, choices=Retention.choices)
+    org_code = models.CharField("机构代码", max_length=10)
+    piece_number = models.PositiveIntegerField("件号")
+    archive_code = models.CharField("档号", max_length=60, unique=True)
+    title = models.CharField("题名", max_length=300)
+    doc_number = models.CharField("文号", max_length=60, blank=True)
+    doc_type = models.CharField("文种", max_length=4, blank=True)
+    issuer_name = models.CharField("责任者", max_length=200, blank=True)
+    written_date = models.DateField("成文日期", null=True, blank=True)
+    metadata = models.JSONField("元数据", default=dict)
+    manifest = models.JSONField("文件清单", default=dict)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="归档人", on_delete=models.PROTECT, related_name="+"
+    )
+    archived_at = models.DateTimeField("归档时间")
+
+    class Meta:
+        verbose_name = "归档文件"
+        verbose_name_plural = "归档文件"
+        ordering = ["-year", "retention", "org_code", "piece_number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(document__isnull=False, incoming__isnull=True)
+                | Q(document__isnull=True, incoming__isnull=False),
+                name="archive_item_one_source",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "document"], condition=Q(document__isnull=False), name="archive_item_unique_document"
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "incoming"], condition=Q(incoming__isnull=False), name="archive_item_unique_incoming"
+            ),
+            models.UniqueConstraint(
+                fields=["fonds_code", "year", "retention", "org_code", "piece_number"], name="archive_item_piece_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "year", "retention"])]
+
+    def __str__(self) -> str:
+        return f"{self.archive_code} {self.title}"
+
+    @property
+    def source_kind(self) -> str:
+        return "发文" if self.document_id else "收文"
+
+
+def archive_file_path(instance, filename: str) -> str:
+    return f"archive/{instance.item.fonds_code}/{instance.item.year}/{filename}"
+
+
+class ArchiveFile(ImmutableModel):
+    item = models.ForeignKey(ArchiveItem, on_delete=models.PROTECT, related_name="files")
+    kind = models.CharField("类型", max_length=16, choices=FileKind.choices)
+    name = models.CharField("文件名", max_length=255)
+    file = models.FileField(upload_to=archive_file_path, max_length=255)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    size = models.PositiveBigIntegerField("大小")
+
+    class Meta:
+        verbose_name = "归档文件组件"
+        verbose_name_plural = "归档文件组件"
+        ordering = ["item_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["item", "name"], name="archive_file_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.item.archive_code} · {self.name}"
