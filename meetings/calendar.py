@@ -148,6 +148,7 @@ def to_ics(meetings, *, host: str = "oa.local", name: str = "会议日程") -> s
             "BEGIN:VEVENT",
             f"UID:meeting-{m.pk}@{host}",
             f"DTSTAMP:{stamp}",
+            f"SEQUENCE:{m.sequence}",
             f"DTSTART;TZID=Asia/Shanghai:{_local(m.start)}",
             f"DTEND;TZID=Asia/Shanghai:{_local(m.end)}",
             f"SUMMARY:{escape(m.title)}",

@@ -13,6 +13,7 @@ class Room(models.Model):
     name = models.CharField("会议室", max_length=60)
     location = models.CharField("位置", max_length=100, blank=True)
     capacity = models.PositiveIntegerField("容纳人数", default=0)
+    equipment = models.CharField("设备", max_length=200, blank=True, help_text="如 投影仪、视频会议终端、话筒")
     is_active = models.BooleanField("启用", default=True)
 
     class Meta:
@@ -62,6 +63,8 @@ class Meeting(models.Model):
     note = models.TextField("会议说明", blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     materials_withdrawn = models.BooleanField("材料已收回", default=False)
+    # iCalendar SEQUENCE: raised on every change of time, place or status so calendars replace their copy.
+    sequence = models.PositiveIntegerField("修订次数", default=0)
     minutes_document = models.ForeignKey(
         "documents.Document",
         verbose_name="会议纪要",
@@ -126,18 +129,28 @@ class AgendaItem(models.Model):
 
 
 class UnitInvitation(models.Model):
-    """A whole unit invited: its 收发员 nominates who attends.  Inside the platform this reaches the clerk as
-    a todo item; ``exchange_ref`` is where the 公文交换 will record the 会议通知 it carried (issue 6)."""
+    """A whole unit invited: its 收发员 nominates who attends.  The organising unit's own clerk gets a todo
+    item; another unit receives a 会议通知 through the 公文交换 (``exchange_ref`` = the Delivery id) and its
+    clerk gets the nomination todo once they sign for it.  When the exchange cannot carry it, the clerk
+    gets the todo directly and ``notice_note`` says why."""
 
     class State(models.TextChoices):
         PENDING = "pending", "待报名"
         NOMINATED = "nominated", "已报名"
 
+    class Channel(models.TextChoices):
+        AWAITING = "", "待发送会议通知"
+        TODO = "todo", "待办通知"
+        EXCHANGE = "exchange", "公文交换"
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="unit_invitations")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="meeting_invitations")
     seats = models.PositiveSmallIntegerField("名额", default=1)
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.PENDING)
-    exchange_ref = models.CharField("交换记录", max_length=64, blank=True)
+    exchange_ref = models.CharField("交换记录", max_length=64, blank=True, db_index=True)
+    channel = models.CharField("通知方式", max_length=10, choices=Channel.choices, blank=True, default="")
+    notice_note = models.CharField("通知说明", max_length=300, blank=True)
+    notice_signed_at = models.DateTimeField("会议通知签收时间", null=True, blank=True)
     nominated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -103,6 +103,7 @@ def calendar_view(request, scope, pk=None):
         "today": timezone.localdate().isoformat(),
         "rooms": Room.objects.filter(unit=user.unit_id, is_active=True) if user.unit_id else [],
         "may_create": can(user, "meetings.create_meeting"),
+        "may_manage_rooms": bool(user.unit_id) and can(user, "meetings.manage_rooms", user.unit),
     }
     return render(request, "meetings/calendar.html", context)
 
@@ -202,11 +203,22 @@ def detail(request, pk):
         else [],
         "roles": Role.choices,
         "ended": meeting.end <= timezone.now(),
+        "started": meeting.start <= timezone.now(),
+        "send_notice": can(user, "meetings.send_notice", meeting)
+        and meeting.unit_invitations.filter(channel=UnitInvitation.Channel.AWAITING).exists(),
         "my_invitations": [
             i for i in meeting.unit_invitations.select_related("unit") if can(user, "meetings.nominate", i)
         ],
     }
     return render(request, "meetings/detail.html", context)
+
+
+@login_required
+@require_GET
+def facts(request, pk):
+    """Time, place and status as an HTML fragment: invitees' pages refetch it on a socket hint."""
+    meeting = _meeting_or_404(request, pk)
+    return render(request, "meetings/_facts.html", {"meeting": meeting})
 
 
 @login_required
@@ -264,7 +276,28 @@ def invite_units(request, meeting):
         raise ServiceError("请选择要通知的单位。")
     seats = request.POST.get("seats", "1")
     added = services.invite_units(request.user, meeting, units, int(seats) if seats.isdigit() else 0)
-    messages.success(request, f"已通知 {len(added)} 个单位的收发员。")
+    for message in _invitation_messages(added):
+        messages.add_message(request, *message)
+
+
+def _invitation_messages(added) -> list[tuple[int, str]]:
+    """What became of each new unit invitation, in words for the organiser."""
+    by_channel: dict[str, list] = {}
+    for invitation in added:
+        by_channel.setdefault(invitation.channel, []).append(invitation)
+    result = []
+    names = lambda items: "、".join(i.unit.name for i in items)  # noqa: E731
+    if by_channel.get("exchange"):
+        result.append((messages.SUCCESS, f"会议通知已通过公文交换发送至：{names(by_channel['exchange'])}。"))
+    if by_channel.get(""):
+        result.append((messages.INFO, f"已请本单位收发员通过公文交换向{names(by_channel[''])}发送会议通知。"))
+    fallback = [i for i in by_channel.get("todo", []) if i.notice_note]
+    internal = [i for i in by_channel.get("todo", []) if not i.notice_note]
+    if internal:
+        result.append((messages.SUCCESS, f"已通知{names(internal)}的收发员报名。"))
+    for invitation in fallback:
+        result.append((messages.WARNING, f"{invitation.unit.name}：{invitation.notice_note}"))
+    return result
 
 
 @_action
@@ -432,3 +465,171 @@ def nominate(request, invitation_id):
         "roles": Role.choices,
     }
     return render(request, "meetings/nominate.html", context)
+
+
+# --- editing a meeting before it starts ----------------------------------------------------------------
+
+
+def _local_input(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M") if value else ""
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request, pk):
+    meeting = _meeting_or_404(request, pk, "meetings.manage_meeting")
+    user = request.user
+    started = meeting.start <= timezone.now() or meeting.status != "scheduled"
+    form = {
+        "title": meeting.title,
+        "kind": meeting.kind,
+        "start": _local_input(meeting.start),
+        "end": _local_input(meeting.end),
+        "room": str(meeting.room_id or ""),
+        "online_url": meeting.online_url,
+        "host": str(meeting.host_id or ""),
+        "note": meeting.note,
+    }
+    if request.method == "POST":
+        form = {key: request.POST.get(key, "") for key in form}
+        try:
+            services.update_meeting(user, meeting, {**form, "room": form["room"] or None, "host": form["host"] or None})
+        except ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "会议安排已修改，已通知参会人员。")
+            return redirect("meetings:detail", meeting.pk)
+    context = {
+        **NAV,
+        "meeting": meeting,
+        "form": form,
+        "started": started,
+        "kinds": Kind.choices,
+        "rooms": Room.objects.filter(unit=meeting.organiser_unit_id, is_active=True),
+        "colleagues": Person.objects.filter(unit=meeting.organiser_unit_id, is_active=True).order_by(
+            "sort_order", "id"
+        ),
+        "agenda": meeting.agenda.select_related("presenter"),
+    }
+    return render(request, "meetings/edit.html", context)
+
+
+def _to_edit(meeting):
+    return redirect("meetings:edit", meeting.pk)
+
+
+@_action
+def remove_agenda(request, meeting, item_id):
+    services.remove_agenda_item(request.user, meeting, item_id)
+    return _to_edit(meeting)
+
+
+@_action
+def move_agenda(request, meeting, item_id):
+    services.move_agenda_item(request.user, meeting, item_id, -1 if request.POST.get("direction") == "up" else 1)
+    return _to_edit(meeting)
+
+
+# --- 会议通知 through the 公文交换 (the organising unit's clerk) ----------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notice(request, pk):
+    meeting = Meeting.objects.select_related("organiser_unit", "organiser", "room").filter(pk=pk).first()
+    if meeting is None or not can(request.user, "meetings.send_notice", meeting):
+        raise Http404("该会议不存在或您不是主办单位的收发员。")
+    if request.method == "POST":
+        try:
+            result = services.send_notice(request.user, meeting)
+        except ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            (messages.success if result.sent else messages.warning)(request, result.message)
+        return redirect("meetings:notice", meeting.pk)
+    waiting = list(meeting.unit_invitations.filter(channel="").select_related("unit"))
+    context = {
+        **NAV,
+        "meeting": meeting,
+        "waiting": waiting,
+        "title": services.notice_title(meeting),
+        "body": services.notice_body(meeting, max([i.seats for i in waiting], default=1)),
+        "invitations": meeting.unit_invitations.select_related("unit").order_by("unit__path"),
+    }
+    return render(request, "meetings/notice.html", context)
+
+
+# --- meeting rooms (the unit's 办公室) -------------------------------------------------------------------
+
+
+def _room_units(user):
+    """Units whose rooms ``user`` keeps: their own unit, and the units below it they administer."""
+    from oa.permissions import admin_unit_paths
+
+    units = [u for u in Unit.objects.filter(pk=user.unit_id) if can(user, "meetings.manage_rooms", u)]
+    for path in admin_unit_paths(user):
+        units += [u for u in Unit.objects.filter(path=path) if u not in units]
+    return units
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rooms(request):
+    user = request.user
+    units = _room_units(user)
+    if not units:
+        raise Http404("只有本单位办公室（收发员）或单位管理员可以管理会议室。")
+    unit = next((u for u in units if str(u.pk) == request.GET.get("unit", "")), units[0])
+    form = {}
+    if request.method == "POST":
+        form = request.POST
+        try:
+            room = services.create_room(user, unit, request.POST.dict())
+        except ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"已新增会议室：{room.name}")
+            return redirect(f"{reverse('meetings:rooms')}?unit={unit.pk}")
+    context = {
+        **NAV,
+        "unit": unit,
+        "units": units,
+        "rooms": Room.objects.filter(unit=unit).order_by("-is_active", "name"),
+        "form": form,
+    }
+    return render(request, "meetings/rooms.html", context)
+
+
+def _room_or_404(request, room_id) -> Room:
+    room = Room.objects.select_related("unit").filter(pk=room_id).first()
+    if room is None or not can(request.user, "meetings.manage_rooms", room):
+        raise Http404("会议室不存在。")
+    return room
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def room_edit(request, room_id):
+    room = _room_or_404(request, room_id)
+    form = room.__dict__
+    if request.method == "POST":
+        form = request.POST
+        try:
+            services.update_room(request.user, room, request.POST.dict())
+        except ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "会议室已保存。")
+            return redirect(f"{reverse('meetings:rooms')}?unit={room.unit_id}")
+    return render(request, "meetings/room_edit.html", {**NAV, "room": room, "form": form})
+
+
+@login_required
+@require_POST
+def room_active(request, room_id):
+    room = _room_or_404(request, room_id)
+    try:
+        services.set_room_active(request.user, room, request.POST.get("active") == "1")
+    except ServiceError as error:
+        messages.error(request, error.message)
+    return redirect(f"{reverse('meetings:rooms')}?unit={room.unit_id}")

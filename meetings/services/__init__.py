@@ -4,10 +4,22 @@ from .common import get_meeting_for
 from .invitations import answer, attendance_board, counts, invite_people, invite_units, nominate
 from .materials import upload_material, watermarked_copy, withdraw_materials
 from .minutes import add_decision, attendance_lists, decision_to_supervision, draft_minutes, minutes_body
-from .scheduling import add_agenda_item, cancel_meeting, create_meeting, reschedule, room_conflicts
+from .notices import NoticeResult, notice_body, notice_title, notify_change, open_nomination, send_notice
+from .rooms import create_room, set_room_active, update_room
+from .scheduling import (
+    add_agenda_item,
+    cancel_meeting,
+    create_meeting,
+    move_agenda_item,
+    remove_agenda_item,
+    reschedule,
+    room_conflicts,
+    update_meeting,
+)
 from .signin import current_token, mark_present, sign_in, sign_in_window_open
 
 __all__ = [
+    "NoticeResult",
     "add_agenda_item",
     "add_decision",
     "answer",
@@ -16,6 +28,7 @@ __all__ = [
     "cancel_meeting",
     "counts",
     "create_meeting",
+    "create_room",
     "current_token",
     "decision_to_supervision",
     "draft_minutes",
@@ -24,11 +37,21 @@ __all__ = [
     "invite_units",
     "mark_present",
     "minutes_body",
+    "move_agenda_item",
     "nominate",
+    "notice_body",
+    "notice_title",
+    "notify_change",
+    "open_nomination",
+    "remove_agenda_item",
     "reschedule",
     "room_conflicts",
+    "send_notice",
+    "set_room_active",
     "sign_in",
     "sign_in_window_open",
+    "update_meeting",
+    "update_room",
     "upload_material",
     "watermarked_copy",
     "withdraw_materials",

@@ -1,10 +1,8 @@
 """Notice and 回执.
 
-People are invited directly; whole units are invited through their 收发员, who nominate attendees.  Inside
-the platform both arrive as todo items.  The 公文交换 (issue 6) will carry a 会议通知 to units on other
-systems: ``invite_units`` is the one place that hands a unit its notice (``_notify_unit``), and
-``UnitInvitation.exchange_ref`` is where the exchange will record its 交换 id; ``nominate`` is what its
-receiving side calls when the clerk answers."""
+People are invited directly (a todo item each); whole units are invited through their 收发员, who nominate
+attendees.  The organising unit's own clerk gets a todo item; other units get a 会议通知 through the 公文交换
+(``meetings.services.notices``) and their clerk's nomination todo once they sign for it."""
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -109,19 +107,33 @@ def _notify_unit(actor, invitation: UnitInvitation) -> None:
 
 
 def invite_units(actor, meeting: Meeting, units, seats: int = 1) -> list[UnitInvitation]:
+    """Invite whole units. The organising unit's clerk gets a todo at once; the other units wait for the
+    会议通知, which is sent through the 公文交换 right away when ``actor`` is the organising unit's clerk,
+    otherwise by that clerk from their todo list (``UnitInvitation.channel`` / ``notice_note`` tell which
+    way each went)."""
     require(actor, "meetings.manage_meeting", meeting, "只有会议组织人可以发出通知。")
     _open(meeting)
     if not isinstance(seats, int) or not 1 <= seats <= 50:
         raise ServiceError("每个单位的名额应为 1～50 人。", field="seats")
+    from .notices import after_invite
+
     with transaction.atomic():
-        added = []
+        added, external = [], []
         for unit in units:
             invitation, created = UnitInvitation.objects.get_or_create(
                 meeting=meeting, unit=unit, defaults={"seats": seats}
             )
-            if created:
+            if not created:
+                continue
+            if unit.pk == meeting.organiser_unit_id:
+                invitation.channel = UnitInvitation.Channel.TODO
+                invitation.save(update_fields=["channel"])
                 _notify_unit(actor, invitation)
-                added.append(invitation)
+            else:
+                if not clerks_of(unit).exists():
+                    raise ServiceError(f"“{unit.name}”没有收发员，无法通知。", field="units")
+                external.append(invitation)
+            added.append(invitation)
         if added:
             record(
                 actor,
@@ -131,6 +143,9 @@ def invite_units(actor, meeting: Meeting, units, seats: int = 1) -> list[UnitInv
                 summary=f"通知单位：{'、'.join(i.unit.name for i in added)}",
             )
         meeting_changed_on_commit(meeting.pk)
+    after_invite(actor, meeting, external)
+    for invitation in added:
+        invitation.refresh_from_db()
     return added
 
 

@@ -1,26 +1,33 @@
-/* Organiser's meeting page: /ws/meetings/<id>/ pushes the 回执/签到 counts; the attendance board is then
- * refetched as an HTML fragment (the server decides what may be shown). Reconnects back off (1 s → 30 s). */
+/* Meeting page: /ws/meetings/<id>/ pushes the organiser the 回执/签到 counts (the attendance board is then
+ * refetched as an HTML fragment) and tells invitees "changed" (the time/place block is refetched). The server
+ * decides what may be shown. Reconnects back off (1 s → 30 s). */
 (function () {
   "use strict";
-  var box = document.getElementById("mtg-live");
+  var organiser = document.getElementById("mtg-live");
+  var box = organiser || document.getElementById("mtg-watch");
   if (!box || !("WebSocket" in window)) {
     return;
   }
   var socketPath = box.getAttribute("data-meeting-socket");
-  var boardUrl = box.getAttribute("data-board-url");
-  var target = box.querySelector("[data-board]");
-  var status = box.querySelector("[data-mtg-live]");
+  var boardUrl = organiser ? box.getAttribute("data-board-url") : box.getAttribute("data-facts-url");
+  var target = organiser ? box.querySelector("[data-board]") : document.querySelector("[data-facts]");
+  var status = organiser ? box.querySelector("[data-mtg-live]") : box;
   var timer = null;
   var attempt = 0;
+  var opened = false; // the very first message is the state the page was rendered with
 
   function refresh() {
     timer = null;
     fetch(boardUrl, { credentials: "same-origin", headers: { "X-OA-Background": "1" }, cache: "no-store" })
       .then(function (response) { return response.ok ? response.text() : null; })
       .then(function (html) {
-        if (html !== null) {
-          var doc = new DOMParser().parseFromString("<div>" + html + "</div>", "text/html");
+        if (html === null) { return; }
+        var doc = new DOMParser().parseFromString("<div>" + html + "</div>", "text/html");
+        if (organiser) {
           target.replaceChildren.apply(target, Array.prototype.slice.call(doc.body.firstChild.childNodes));
+        } else {
+          var fresh = doc.querySelector("[data-facts]");
+          if (fresh && target) { target.replaceWith(fresh); target = fresh; }
         }
       })
       .catch(function () { /* the next change or reconnect refreshes */ });
@@ -43,8 +50,11 @@
       if (data.type === "counts") {
         showCounts(data.counts || {});
         if (timer === null) { timer = setTimeout(refresh, 300); }
-        attempt = 0;
+      } else if (data.type === "changed" && !organiser && opened) {
+        if (timer === null) { timer = setTimeout(refresh, 300); }
       }
+      opened = true;
+      attempt = 0;
     });
     socket.addEventListener("close", function (event) {
       if (status) { status.setAttribute("data-mtg-live", "closed"); }

@@ -16,6 +16,7 @@ from meetings import services
 from meetings.models import Room
 from oa.org.models import Role
 from tests.factories import PersonFactory, RoleAssignmentFactory
+from tests.signing.conftest import _session_ca, seals, signing_ca  # noqa: F401  (shared fixtures)
 
 TZ = ZoneInfo("Asia/Shanghai")
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -78,9 +79,33 @@ def make_meeting(mt):
 
 
 @pytest.fixture
-def invited(mt, make_meeting):
-    """A meeting tomorrow with 王科员 and 郑副市长 invited (出席) and 江城区 invited as a unit (2 seats)."""
+def through_exchange(django_capture_on_commit_callbacks):
+    """Send a meeting's 会议通知 as 阳江's clerk and let the exchange deliver it (its after-commit work runs);
+    then ``sign`` signs for one unit's copy as that unit's clerk."""
+    from documents.exchange import services as exchange
+    from meetings.models import UnitInvitation
+
+    def send(clerk, meeting):
+        with django_capture_on_commit_callbacks(execute=True):
+            return services.send_notice(clerk, meeting)
+
+    def sign(clerk, meeting, unit):
+        invitation = UnitInvitation.objects.get(meeting=meeting, unit=unit)
+        with django_capture_on_commit_callbacks(execute=True):
+            exchange.sign_for(clerk, int(invitation.exchange_ref))
+        invitation.refresh_from_db()
+        return invitation
+
+    return SimpleNamespace(send=send, sign=sign)
+
+
+@pytest.fixture
+def invited(mt, make_meeting, through_exchange):
+    """A meeting tomorrow with 王科员 and 郑副市长 invited (出席) and 江城区 invited as a unit (2 seats): its
+    会议通知 went through the 公文交换 and 江城区's clerk signed for it."""
     meeting = make_meeting()
     services.invite_people(mt.organiser, meeting, [mt.staff, mt.vice])
     services.invite_units(mt.organiser, meeting, [mt.org.jc_gov], seats=2)
+    through_exchange.send(mt.clerk, meeting)
+    through_exchange.sign(mt.jc_clerk, meeting, mt.org.jc_gov)
     return meeting

@@ -39,7 +39,7 @@ def test_minutes_draft_is_prefilled(mt, invited):
 
 def test_minutes_page_action_redirects_to_the_draft(mt, invited):
     response = client_for(mt.organiser).post(f"/meetings/{invited.pk}/minutes/")
-    document = Document.objects.get()
+    document = Document.objects.get(doc_type="纪要")
     assert response.status_code == 302 and response["Location"] == f"/documents/{document.pk}/"
 
 
