@@ -98,17 +98,22 @@ def synthetic(n: int, seed: int = 8):
         body = sentence + "。" + "".join(rng.sample(FILLER, 4))
         if i % 997 == 0:
             body += "海陵岛旅游发展需统筹推进。"
+        box = rng.choice(["sent", "received", "archived"])
+        entry = {"sent": "doc", "received": "in", "archived": "arc"}[box]
         doc = {
+            "key": f"{entry}:{i}",
+            "entry": entry,
             "id": i,
             "title": f"{code}关于{topic}工作的{kind}",
             "body": body,
             "attachments": "附件：工作台账.xlsx" if i % 5 == 0 else "",
+            "attachment_text": "\ue000工作台账.xlsx\ue001\n" + sentence if i % 5 == 0 else "",
             "doc_number": number,
             "doc_number_key": docnumber.canonical(number),
             "doc_type": kind,
             "status": "drafting",
-            "box": rng.choice(["sent", "received", "archived"]),
-            "retention": rng.choice(["永久", "30年", "10年"]),
+            "box": box,
+            "retention": rng.choice(["永久", "30年", "10年"]) if box == "archived" else "",
             "archive_code": "",
             "owner_unit_id": unit,
             "issuer_ids": [unit],

@@ -8,10 +8,16 @@ from . import services
 
 
 class HitSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    key = serializers.CharField(help_text="条目：doc:<公文 id>（草稿/发文）、in:<收文 id>、arc:<档案 id>")
+    entry = serializers.CharField(help_text="doc / in / arc")
+    id = serializers.IntegerField(help_text="条目所指对象的 id（公文、收文或档案，见 entry）")
     title = serializers.CharField()
     title_html = serializers.CharField(help_text="标题，命中词以 <mark> 标出（已转义）")
     snippet_html = serializers.CharField(help_text="正文摘要，命中词以 <mark> 标出（已转义）")
+    snippet_from = serializers.CharField(help_text="摘要出处：空为正文，否则如 附件《名单.docx》")
+    archive_code = serializers.CharField(help_text="档号（归档文件）")
+    url = serializers.CharField(help_text="条目页面")
+    preview_url = serializers.CharField(help_text="预览页面")
     doc_number = serializers.CharField()
     doc_type = serializers.CharField()
     status = serializers.CharField()

@@ -52,3 +52,36 @@ def snippet(body: str, terms: list[str], size: int = SNIPPET_CHARS) -> str:
         + mark(body[begin:end], sorted(set(terms), key=len, reverse=True))
         + ("…" if end < len(body) else "")
     )
+
+
+def _matches(value: str, terms: list[str]) -> bool:
+    terms = terms + [w for t in terms for w in text.segment_query(t) if len(w) > 1]
+    pattern = _pattern(sorted(set(terms), key=len, reverse=True))
+    return bool(pattern and pattern.search(re.sub(r"\s+", " ", value or "")))
+
+
+def best_snippet(body: str, attachment_text: str, terms: list[str], fallback: str = "") -> tuple[str, str]:
+    """(snippet html, where it is from): the body when it matches, else the first attachment whose text
+    matches ("附件《name》"), else the opening of the body (or of ``fallback``, e.g. the attachment names)."""
+    from .attachments import sections
+
+    if terms and not _matches(body, terms):
+        for name, section in sections(attachment_text):
+            if _matches(section, terms):
+                return snippet(section, terms), f"附件《{name}》"
+    return snippet(body or fallback, terms), ""
+
+
+def origin_of(fragment_html: str, attachment_text: str) -> str:
+    """Which attachment an engine-highlighted fragment of the joined attachment text came from."""
+    import html
+
+    from .attachments import sections
+
+    plain = re.sub(r"\s+", " ", html.unescape(re.sub(r"</?mark>", "", fragment_html or ""))).strip(" …")
+    probe = plain[:24]
+    for name, section in sections(attachment_text):
+        if probe and probe in re.sub(r"\s+", " ", section):
+            return f"附件《{name}》"
+    found = sections(attachment_text)
+    return f"附件《{found[0][0]}》" if found else "附件"

@@ -2,11 +2,12 @@
 
 Every change of a 公文 ends up in one of these saves: the document and its rows (the services store a
 version at each step, 编号 included, even where the document row itself is changed with ``update()``), any
-other ``documents`` row carrying a ``document_id`` (the workflow's flow), and the audit event each
-service writes about the document. Ids touched inside one
-transaction are collected and handed to the Celery task once, after commit — a rolled-back change is
-never indexed, and a failing broker or index never breaks the user's transaction (``search_check`` /
-``search_reindex`` repair what was missed).
+other ``documents`` row carrying a ``document_id`` or ``incoming_id`` (the workflow's flow), a 收文
+(``IncomingDocument``), an archive item (``archive.ArchiveItem``, when that app is installed), and the audit
+event each service writes about a document or a 收文. Keys touched inside one transaction are collected
+and handed to the Celery task once, after commit — a rolled-back change is never indexed, and a failing
+broker or index never breaks the user's transaction (``search_check`` / ``search_reindex`` repair what was
+missed). Attachment files are read by that task, never in the request.
 """
 
 import logging
@@ -14,18 +15,28 @@ import logging
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from documents.models import Attachment, Document, DocumentAddressee, DocumentIssuer, DocumentVersion
+from documents.models import (
+    Attachment,
+    Document,
+    DocumentAddressee,
+    DocumentIssuer,
+    DocumentVersion,
+    IncomingDocument,
+)
+
+from . import entries
 
 log = logging.getLogger(__name__)
 _PENDING = "_oa_search_pending"
 
 
-def enqueue(ids) -> None:
-    """Index these documents after the current transaction commits (at once outside one).
+def enqueue(keys) -> None:
+    """Index these entries (keys doc:12 / in:5 / arc:3, or document ids) after the current transaction
+    commits (at once outside one).
 
-    One callback per transaction: later ids join the set of the callback still waiting in Django's
+    One callback per transaction: later keys join the set of the callback still waiting in Django's
     on-commit list. A rolled-back (savepoint) block drops its callback, and then its set is not reused."""
-    ids = {int(i) for i in ids if i is not None}
+    ids = set(entries.normalise(k for k in keys if k is not None))
     if not ids:
         return
     connection = transaction.get_connection()
@@ -47,7 +58,7 @@ def enqueue(ids) -> None:
     transaction.on_commit(callback)
 
 
-def _send(ids: list[int]) -> None:
+def _send(ids: list[str]) -> None:
     from .tasks import index_documents
 
     try:
@@ -73,23 +84,54 @@ def _issuers_changed(sender, instance, action, **kwargs):
         enqueue([instance.pk] if isinstance(instance, Document) else kwargs.get("pk_set") or [])
 
 
+def _incoming_saved(sender, instance, **kwargs):
+    if kwargs.get("raw"):
+        return
+    enqueue([entries.key(entries.INCOMING, instance.pk)])
+
+
+def _archived(sender, instance, **kwargs):
+    """An archive item: its own entry, and the document's or 收文's entry that gives way to it (or returns)."""
+    if kwargs.get("raw"):
+        return
+    keys = [entries.key(entries.ARCHIVE, instance.pk)]
+    if getattr(instance, "document_id", None):
+        keys.append(entries.key(entries.DOC, instance.document_id))
+    if getattr(instance, "incoming_id", None):
+        keys.append(entries.key(entries.INCOMING, instance.incoming_id))
+    enqueue(keys)
+
+
 def _related_saved(sender, instance, **kwargs):
-    """Any other ``documents`` row tied to a document (the 发文/收文 flow, its steps): state changes made
-    with ``update()`` on the document come with one of these saves in the same transaction."""
+    """Any other ``documents`` row tied to a document or a 收文 (the 发文/收文 flow, its steps): state changes
+    made with ``update()`` come with one of these saves in the same transaction."""
     if kwargs.get("raw") or sender._meta.app_label != "documents" or sender in _DIRECT:
         return
+    keys = []
     document_id = getattr(instance, "document_id", None)
     if isinstance(document_id, int):
-        enqueue([document_id])
+        keys.append(entries.key(entries.DOC, document_id))
+    incoming_id = getattr(instance, "incoming_id", None)
+    if isinstance(incoming_id, int):
+        keys.append(entries.key(entries.INCOMING, incoming_id))
+    enqueue(keys)
+
+
+AUDITED = {
+    "documents.document": entries.DOC,
+    "documents.incomingdocument": entries.INCOMING,
+    "archive.archiveitem": entries.ARCHIVE,
+}
 
 
 def _audited(sender, instance, created=False, **kwargs):
-    """Every service writes an audit event; one about a document re-indexes it."""
-    if created and instance.object_type == "documents.document" and str(instance.object_id).isdigit():
-        enqueue([int(instance.object_id)])
+    """Every service writes an audit event; one about a document, a 收文 or an archive item re-indexes it."""
+    kind = AUDITED.get(instance.object_type)
+    if created and kind and str(instance.object_id).isdigit():
+        enqueue([entries.key(kind, int(instance.object_id))])
 
 
-_DIRECT = (Document, DocumentIssuer, DocumentAddressee, Attachment, DocumentVersion)
+_DIRECT = (Document, DocumentIssuer, DocumentAddressee, Attachment, DocumentVersion, IncomingDocument)
 
 
 def connect() -> None:
@@ -102,5 +144,12 @@ def connect() -> None:
         post_save.connect(_child_changed, sender=model, dispatch_uid=f"{uid}-{model.__name__}-save")
         post_delete.connect(_child_changed, sender=model, dispatch_uid=f"{uid}-{model.__name__}-delete")
     m2m_changed.connect(_issuers_changed, sender=Document.issuers.through, dispatch_uid=f"{uid}-issuers")
+    post_save.connect(_incoming_saved, sender=IncomingDocument, dispatch_uid=f"{uid}-incoming-save")
+    post_delete.connect(_incoming_saved, sender=IncomingDocument, dispatch_uid=f"{uid}-incoming-delete")
     post_save.connect(_related_saved, dispatch_uid=f"{uid}-related")
     post_save.connect(_audited, sender=AuditEvent, dispatch_uid=f"{uid}-audit")
+    if entries.archive_installed():
+        # A lazy sender: search never imports the archive app, and works before it is installed (a lazy
+        # reference to an app that is not installed would fail Django's checks, hence the guard).
+        post_save.connect(_archived, sender=entries.ARCHIVE_MODEL, dispatch_uid=f"{uid}-archive-save")
+        post_delete.connect(_archived, sender=entries.ARCHIVE_MODEL, dispatch_uid=f"{uid}-archive-delete")

@@ -2,9 +2,11 @@
 
 search(user, params) -> SearchResult        params: dict of strings (form or API), see ``parse_params``
 export(user, params, fmt) -> (bytes, content_type, filename)   档案员 only, audited
-index_documents(ids)                         (re)index or drop these documents now (the Celery task calls it)
+preview(user, key) -> Preview                one entry as the person may see it (404 otherwise)
+index_documents(keys)                        (re)index or drop these entries now (the Celery task calls it);
+                                             keys doc:12 / in:5 / arc:3, a bare integer is a document id
 reindex_all(progress=None, batch=500) -> int
-check_index() -> CheckReport                 missing / stale / orphaned ids
+check_index() -> CheckReport                 missing / stale / orphaned keys
 """
 
 import datetime
@@ -12,24 +14,37 @@ import logging
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.urls import reverse
 
-from documents.models import DocType, Document, Status
+from documents.models import DocType, Status
 from oa import permissions as perms
 from oa.audit.services import record
-from oa.core.errors import ServiceError
+from oa.core.errors import NotFoundError, ServiceError
 
-from . import docnumber, indexing, query
+from . import docnumber, entries, indexing, query
 from . import export as exporting
 from .backends import get_backend
 from .backends.base import SORTS, SearchQuery, SearchResult
-from .indexing import BOX_LABELS
-from .visibility import user_keys
+from .indexing import ARCHIVED_STATUS, BOX_LABELS, RETENTION_LABELS
+from .visibility import may_see, user_keys
 
 log = logging.getLogger(__name__)
 
 MAX_PAGE_SIZE = 100
 EXPORT_LIMIT = 5000
-STATUS_LABELS = dict(Status.choices)
+# Statuses of the three kinds of entries: the 发文 lifecycle, the 收文 flow's steps, 已归档.
+INCOMING_STATUS_LABELS = {
+    "receiving": "待签收",
+    "registering": "待登记",
+    "initial_review": "初审中",
+    "proposing": "拟办中",
+    "instructing": "批办中",
+    "handling": "承办中",
+    "circulating": "传阅中",
+    "done": "已办结",
+    "returned": "已退回来文单位",
+}
+STATUS_LABELS = {**dict(Status.choices), **INCOMING_STATUS_LABELS, ARCHIVED_STATUS: "已归档"}
 
 
 def _ints(values, label: str, field_name: str) -> list[int]:
@@ -102,7 +117,7 @@ def parse_params(params) -> SearchQuery:
         issuer_ids=_ints(_list(params, "issuer"), "发文机关", "issuer"),
         statuses=_list(params, "status"),
         boxes=_list(params, "box"),
-        retentions=_list(params, "retention"),
+        retentions=[RETENTION_LABELS.get(r, r) for r in _list(params, "retention")],
         doc_number=number,
         year_from=_year(get("year_from"), "起始年份", "year_from"),
         year_to=_year(get("year_to"), "截止年份", "year_to"),
@@ -127,10 +142,32 @@ def _label_facets(result: SearchResult) -> SearchResult:
     return result
 
 
+def _link_hits(result: SearchResult) -> SearchResult:
+    """Each hit's page: a document's own page and preview; a 收文's flow; the search preview otherwise."""
+    incoming_ids = [h.id for h in result.hits if h.entry == entries.INCOMING]
+    flows = {}
+    if incoming_ids:
+        from documents.models import Flow
+
+        flows = dict(Flow.objects.filter(incoming_id__in=incoming_ids).values_list("incoming_id", "pk"))
+    for hit in result.hits:
+        hit.key = hit.key or entries.key(hit.entry, hit.id)
+        hit.box_label = BOX_LABELS.get(hit.box, hit.box)
+        preview = reverse("search:preview", args=[hit.key])
+        if hit.entry == entries.DOC:
+            hit.url = reverse("documents:edit", args=[hit.id])
+            hit.preview_url = reverse("documents:preview", args=[hit.id])
+        elif hit.entry == entries.INCOMING and hit.id in flows:
+            hit.url, hit.preview_url = reverse("documents:flow", args=[flows[hit.id]]), preview
+        else:
+            hit.url, hit.preview_url = preview, preview
+    return result
+
+
 def run(user, sq: SearchQuery) -> SearchResult:
     """Run ``sq`` as ``user``: their visibility keys are set here, whatever the caller put there."""
     sq.keys = user_keys(user)
-    return _label_facets(get_backend().search(sq))
+    return _link_hits(_label_facets(get_backend().search(sq)))
 
 
 def search(user, params) -> SearchResult:
@@ -161,10 +198,11 @@ def export(user, params, fmt: str) -> tuple[bytes, str, str]:
             STATUS_LABELS.get(h.status, h.status),
             BOX_LABELS.get(h.box, h.box),
             h.retention,
+            h.archive_code,
         ]
         for h in result.hits
     ]
-    header = ["发文字号", "标题", "文种", "发文机关", "成文日期", "状态", "类别", "保管期限"]
+    header = ["发文字号", "标题", "文种", "发文机关", "成文日期", "状态", "类别", "保管期限", "档号"]
     data = exporting.to_csv(header, rows) if fmt == "csv" else exporting.to_xlsx(header, rows, sheet="检索结果")
     with transaction.atomic():
         record(
@@ -183,40 +221,141 @@ def export(user, params, fmt: str) -> tuple[bytes, str, str]:
     return data, content_type, f"search-{stamp}.{fmt}"
 
 
+# --- preview ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Preview:
+    key: str
+    entry: str
+    title: str
+    doc_number: str
+    doc_type: str
+    issuer_names: list[str]
+    date: str
+    box: str
+    status: str
+    retention: str
+    archive_code: str
+    reg_number: str
+    paragraphs: list[str]
+    attachments: list[str]
+    links: list[tuple[str, str]] = field(default_factory=list)  # (label, url) the person may open
+
+
+def preview(user, key) -> Preview:
+    """One entry read from the database (not the index), if ``user`` may see it under the search's own rule;
+    whether it exists or belongs to someone else is not revealed."""
+    perms.require(user, "search.search_documents", None, "您没有检索公文的权限：账号需要属于某个单位。")
+    parsed = entries.parse(key) if not str(key).isdigit() else None
+    docs = indexing.build_many([key], extract=False)[0] if parsed else []
+    if not docs or not may_see(user, docs[0]["keys"]):
+        raise NotFoundError("没有找到该公文。")
+    doc = docs[0]
+    hit = _link_hits(SearchResult(1, [_hit_of(doc)], {})).hits[0]
+    return Preview(
+        key=doc["key"],
+        entry=doc["entry"],
+        title=doc["title"],
+        doc_number=doc["doc_number"],
+        doc_type=doc["doc_type"],
+        issuer_names=doc["issuer_names"],
+        date=doc["date"],
+        box=BOX_LABELS.get(doc["box"], doc["box"]),
+        status=STATUS_LABELS.get(doc["status"], doc["status"]),
+        retention=doc["retention"],
+        archive_code=doc["archive_code"],
+        reg_number=doc["reg_number"],
+        paragraphs=[p for p in doc["body"].split("\n") if p.strip()],
+        attachments=[a for a in doc["attachments"].split("\n") if a],
+        links=_preview_links(user, doc, hit),
+    )
+
+
+def _preview_links(user, doc: dict, hit) -> list[tuple[str, str]]:
+    """Pages the person may open from a preview: the document or the 收文 flow, and the archive item."""
+    from django.urls import NoReverseMatch
+
+    from .visibility import item_is_own
+
+    if doc["entry"] == entries.DOC:
+        return [("打开公文", hit.url)]
+    if doc["entry"] == entries.INCOMING:
+        return [("打开收文办理", hit.url)] if hit.url != hit.preview_url else []
+    links = []
+    model = entries.archive_model()
+    item = model._base_manager.select_related("document", "incoming").filter(pk=doc["id"]).first() if model else None
+    if item is None:
+        return links
+    if item_is_own(item):
+        source = entries.key(entries.DOC, item.document_id) if item.document_id else None
+        source = source or entries.key(entries.INCOMING, item.incoming_id)
+        kind, pk = entries.parse(source)
+        own = _link_hits(SearchResult(1, [_hit_of({**doc, "entry": kind, "id": pk, "key": source})], {})).hits[0]
+        if own.url != own.preview_url:
+            links.append(("打开公文" if kind == entries.DOC else "打开收文办理", own.url))
+    if perms.can(user, "archive.view_archive", item):
+        try:
+            links.append(("档案详情", reverse("archive:detail", args=[item.pk])))
+        except NoReverseMatch:  # the archive app's pages are not routed (yet)
+            pass
+    return links
+
+
+def _hit_of(doc: dict):
+    from .backends.base import Hit
+
+    return Hit(
+        id=doc["id"],
+        title=doc["title"],
+        doc_number=doc["doc_number"],
+        doc_type=doc["doc_type"],
+        status=doc["status"],
+        box=doc["box"],
+        retention=doc["retention"],
+        issuer_names=doc["issuer_names"],
+        year=doc["year"],
+        date=doc["date"],
+        entry=doc["entry"],
+        key=doc["key"],
+    )
+
+
 # --- indexing -----------------------------------------------------------------------------------------
 
 
-def index_documents(ids) -> None:
-    """Bring these documents' index entries in line with the database (idempotent)."""
-    docs, gone = indexing.build_many(ids)
+def index_documents(keys) -> None:
+    """Bring these entries — and the entries built from them (a document's 收文 copies, archive items) — in
+    line with the database (idempotent). Reads attachment files: run it in the Celery task."""
+    docs, gone = indexing.build_many(indexing.dependents(keys))
     backend = get_backend()
     backend.index(docs)
     backend.delete(gone)
 
 
 def reindex_all(progress=None, batch: int = 500) -> int:
-    """Index every document again, in batches; ``progress(done, total)`` after each. Drops orphans."""
+    """Index every document, 收文 and archive item again, in batches; ``progress(done, total)`` after each.
+    Drops entries that should not be there. Returns the number of rows read."""
     backend = get_backend()
-    ids = list(Document.objects.order_by("pk").values_list("pk", flat=True))
-    total = len(ids)
-    for start in range(0, total, batch):
-        chunk = ids[start : start + batch]
-        backend.index([indexing.build(d) for d in indexing.queryset().filter(pk__in=chunk).order_by("pk")])
+    total, done, expected = indexing.total_rows(), 0, set()
+    for rows, docs in indexing.all_entries(batch=batch):
+        backend.index(docs)
+        expected.update(d["key"] for d in docs)
+        done += rows
         if progress:
-            progress(min(start + batch, total), total)
-    orphans = set(backend.fingerprints()) - set(ids)
-    backend.delete(sorted(orphans))
+            progress(min(done, total), total)
+    backend.delete(sorted(set(backend.fingerprints()) - expected))
     if progress and not total:
         progress(0, 0)
-    return total
+    return done
 
 
 @dataclass
 class CheckReport:
-    total: int = 0
-    missing: list[int] = field(default_factory=list)  # in the database, not in the index
-    stale: list[int] = field(default_factory=list)  # indexed content differs from the database
-    orphaned: list[int] = field(default_factory=list)  # in the index, gone from the database
+    total: int = 0  # entries the index should hold
+    missing: list[str] = field(default_factory=list)  # in the database, not in the index
+    stale: list[str] = field(default_factory=list)  # indexed content differs from the database
+    orphaned: list[str] = field(default_factory=list)  # in the index, not (or no longer) to be there
 
     @property
     def ok(self) -> bool:
@@ -224,16 +363,19 @@ class CheckReport:
 
 
 def check_index(batch: int = 500) -> CheckReport:
+    """Compares fingerprints only: attachment files are not read (their fingerprint part says which files)."""
     indexed = get_backend().fingerprints()
-    report = CheckReport()
-    ids = list(Document.objects.order_by("pk").values_list("pk", flat=True))
-    report.total = len(ids)
-    for start in range(0, len(ids), batch):
-        for document in indexing.queryset().filter(pk__in=ids[start : start + batch]).order_by("pk"):
-            stored = indexed.get(document.pk)
+    report, expected = CheckReport(), set()
+    for _, docs in indexing.all_entries(batch=batch, extract=False):
+        for doc in docs:
+            expected.add(doc["key"])
+            stored = indexed.get(doc["key"])
             if stored is None:
-                report.missing.append(document.pk)
-            elif stored != indexing.build(document)["fingerprint"]:
-                report.stale.append(document.pk)
-    report.orphaned = sorted(set(indexed) - set(ids))
+                report.missing.append(doc["key"])
+            elif stored != doc["fingerprint"]:
+                report.stale.append(doc["key"])
+    report.total = len(expected)
+    report.missing.sort(key=entries.order)
+    report.stale.sort(key=entries.order)
+    report.orphaned = sorted(set(indexed) - expected, key=lambda k: entries.order(k) if entries.parse(k) else (9, 0))
     return report

@@ -2,14 +2,15 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
 from documents.models import DocType
 from oa import permissions as perms
-from oa.core.errors import PermissionDeniedError, ServiceError
+from oa.core.errors import NotFoundError, PermissionDeniedError, ServiceError
 
 from . import services
 from .indexing import BOX_LABELS
@@ -120,3 +121,25 @@ def export(request):
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@login_required
+@require_GET
+def preview(request, key):
+    """One search result read from the database: the same visibility rule as the search (404 otherwise)."""
+    try:
+        entry = services.preview(request.user, key)
+    except NotFoundError as exc:
+        raise Http404(exc.message) from None
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from None
+    back = request.META.get("HTTP_REFERER", "")
+    return render(
+        request,
+        "search/preview.html",
+        {
+            "entry": entry,
+            "nav_key": "search",
+            "back": back if url_has_allowed_host_and_scheme(back, {request.get_host()}) else "",
+        },
+    )

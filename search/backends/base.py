@@ -35,7 +35,7 @@ class SearchQuery:
 
 @dataclass
 class Hit:
-    id: int
+    id: int  # of the entry's row: a Document, an IncomingDocument or an ArchiveItem (see ``entry``)
     title: str
     doc_number: str
     doc_type: str
@@ -48,6 +48,13 @@ class Hit:
     score: float = 0.0
     title_html: str = ""  # escaped, with <mark> around matches
     snippet_html: str = ""
+    snippet_from: str = ""  # "" for the body, else 附件《name》: the snippet is from that attachment's text
+    entry: str = "doc"  # doc / in / arc (``search.entries``)
+    key: str = ""  # doc:12, in:5, arc:3
+    archive_code: str = ""
+    box_label: str = ""  # filled by the service: 草稿 / 发文 / 收文 / 归档
+    url: str = ""  # filled by the service: the page of the entry, and its preview
+    preview_url: str = ""
 
 
 @dataclass
@@ -63,22 +70,29 @@ class SearchResult:
         return max(1, -(-self.total // self.page_size))
 
 
+def entry_of(doc: dict) -> tuple[str, str]:
+    """(entry kind, key) of an index document (documents built before 收文/档案 entries have neither)."""
+    kind = doc.get("entry") or "doc"
+    return kind, doc.get("key") or f"{kind}:{doc['id']}"
+
+
 class Backend:
-    """Index documents are the dicts built by ``search.indexing.build``."""
+    """Index documents are the dicts built by ``search.indexing``; an entry is known by its key (doc:12)."""
 
     name = "base"
 
     def index(self, docs: list[dict]) -> None:
         raise NotImplementedError
 
-    def delete(self, ids: list[int]) -> None:
+    def delete(self, keys: list[str]) -> None:
+        """Drop these entries (keys, or bare document ids)."""
         raise NotImplementedError
 
     def search(self, query: SearchQuery) -> SearchResult:
         raise NotImplementedError
 
-    def fingerprints(self) -> dict[int, str]:
-        """id → fingerprint of everything indexed (for the consistency check)."""
+    def fingerprints(self) -> dict[str, str]:
+        """key → fingerprint of everything indexed (for the consistency check)."""
         raise NotImplementedError
 
     def clear(self) -> None:

@@ -8,16 +8,24 @@ Visibility keys are a ``terms`` filter inside the query, so totals and aggregati
 person may not see.
 """
 
+import logging
+
 from django.utils.html import escape
 from elasticsearch.dsl import Boolean, Date, Index, Integer, Keyword, Mapping, Q, Search, Text, analyzer
 
-from .. import text
+from .. import attachments, entries, highlight, text
 from ..query import And, DocNo, Not, Or, Phrase, Term
-from .base import Backend, Hit, SearchQuery, SearchResult
+from .base import Backend, Hit, SearchQuery, SearchResult, entry_of
+
+log = logging.getLogger(__name__)
 
 BIGRAM = analyzer("oa_bigram", tokenizer="standard", filter=["cjk_width", "lowercase", "cjk_bigram"])
 WHITESPACE = analyzer("oa_whitespace", tokenizer="whitespace", filter=["lowercase"])
-TEXT_FIELDS = {"title": 10, "body": 1, "extra": 4}
+TEXT_FIELDS = {"title": 10, "body": 1, "extra": 4, "attachment_text": 0.8}
+# The mapping's version, kept in the index's _meta: an index of another version is recreated empty (like the
+# embedded index), then search_check lists every entry as missing and search_reindex fills it.
+# 3: entries keyed doc:/in:/arc: (``_id`` = key), ``entry``, ``reg_number``, ``attachment_text``.
+SCHEMA_VERSION = 3
 FACET_SIZE = 30
 AGGS = {
     "doc_type": "doc_type",
@@ -53,6 +61,9 @@ def build_index(name: str, analyzer_kind: str = "smartcn") -> Index:
         "box",
         "retention",
         "archive_code",
+        "reg_number",
+        "key",
+        "entry",
         "keys",
         "issuer_names",
         "issuer_facet",
@@ -66,6 +77,7 @@ def build_index(name: str, analyzer_kind: str = "smartcn") -> Index:
     m.field("date", Date(format="yyyy-MM-dd"))
     m.field("attachments", Text(analyzer=index_analyzer, fields={"bigram": Text(analyzer=BIGRAM)}))
     m.field("deleted", Boolean())
+    m.meta("_meta", {"schema_version": SCHEMA_VERSION})
     index = Index(name)
     index.settings(number_of_shards=1, number_of_replicas=0, max_result_window=20000)
     index.mapping(m)
@@ -74,12 +86,27 @@ def build_index(name: str, analyzer_kind: str = "smartcn") -> Index:
 
 def source_of(doc: dict) -> dict:
     """The stored _source of an index document (adds the combined texts and the pre-segmented fields)."""
-    extra = " ".join([doc["doc_number"], doc["attachments"], " ".join(doc["issuer_names"]), doc["archive_code"]])
+    kind, key = entry_of(doc)
+    extra = " ".join(
+        [
+            doc["doc_number"],
+            doc.get("reg_number", ""),
+            doc["attachments"],
+            " ".join(doc["issuer_names"]),
+            doc["archive_code"],
+        ]
+    )
     source = dict(doc)
+    source["entry"], source["key"] = kind, key
+    source["reg_number"] = doc.get("reg_number", "")
+    # The markers naming each attachment stay in the stored text (to tell which one a fragment is from); the
+    # analyzers see separators there.
+    source["attachment_text"] = doc.get("attachment_text", "")
     source["extra"] = extra
     source["title_seg"] = " ".join(text.segment_for_index(doc["title"]))
     source["body_seg"] = " ".join(text.segment_for_index(doc["body"]))
     source["extra_seg"] = " ".join(text.segment_for_index(extra))
+    source["attachment_text_seg"] = " ".join(text.segment_for_index(attachments.plain(source["attachment_text"])))
     source["issuer_facet"] = [f"{i}|{n}" for i, n in zip(doc["issuer_ids"], doc["issuer_names"], strict=False)]
     return source
 
@@ -160,6 +187,10 @@ def build_search(q: SearchQuery, index: str = "oa-documents") -> Search:
     s = s.extra(track_total_hits=True)
     s = s.source(
         [
+            "key",
+            "entry",
+            "archive_code",
+            "attachment_text",
             "id",
             "title",
             "doc_number",
@@ -184,6 +215,9 @@ def build_search(q: SearchQuery, index: str = "oa-documents") -> Search:
         s = s.highlight_options(encoder="html", pre_tags=["<mark>"], post_tags=["</mark>"])
         s = s.highlight("title", "title.bigram", "title_seg", number_of_fragments=0)
         s = s.highlight("body", "body.bigram", "body_seg", fragment_size=120, number_of_fragments=1)
+        s = s.highlight(
+            "attachment_text", "attachment_text.bigram", "attachment_text_seg", fragment_size=120, number_of_fragments=1
+        )
     if q.facets:
         for name, field in AGGS.items():
             s.aggs.bucket(name, "terms", field=field, size=FACET_SIZE)
@@ -240,6 +274,14 @@ class ElasticBackend(Backend):
     def ensure_index(self) -> None:
         if self._ensured:
             return
+        if self.client.indices.exists(index=self.index_name):
+            mapping = self.client.indices.get_mapping(index=self.index_name).body
+            meta = next(iter(mapping.values()), {}).get("mappings", {}).get("_meta", {})
+            if meta.get("schema_version") != SCHEMA_VERSION:
+                log.warning(
+                    "search: index %s has an older layout; recreating it empty (run search_reindex)", self.index_name
+                )
+                self.client.indices.delete(index=self.index_name)
         if not self.client.indices.exists(index=self.index_name):
             body = self.definition().to_dict()
             self.client.indices.create(index=self.index_name, settings=body["settings"], mappings=body["mappings"])
@@ -251,28 +293,29 @@ class ElasticBackend(Backend):
         from elasticsearch.helpers import bulk
 
         self.ensure_index()
-        actions = ({"_index": self.index_name, "_id": d["id"], "_source": source_of(d)} for d in docs)
+        actions = ({"_index": self.index_name, "_id": entry_of(d)[1], "_source": source_of(d)} for d in docs)
         bulk(self.client, actions, chunk_size=500, refresh="wait_for")
 
-    def delete(self, ids: list[int]) -> None:
-        if not ids:
+    def delete(self, keys) -> None:
+        keys = entries.normalise(keys)
+        if not keys:
             return
         from elasticsearch.helpers import bulk
 
         self.ensure_index()
-        actions = ({"_op_type": "delete", "_index": self.index_name, "_id": i} for i in ids)
+        actions = ({"_op_type": "delete", "_index": self.index_name, "_id": k} for k in keys)
         bulk(self.client, actions, raise_on_error=False, refresh="wait_for")
 
     def clear(self) -> None:
         self.ensure_index()
         self.client.delete_by_query(index=self.index_name, query={"match_all": {}}, refresh=True, conflicts="proceed")
 
-    def fingerprints(self) -> dict[int, str]:
+    def fingerprints(self) -> dict[str, str]:
         from elasticsearch.helpers import scan
 
         self.ensure_index()
         return {
-            int(h["_id"]): h["_source"].get("fingerprint", "")
+            h["_id"]: h["_source"].get("fingerprint", "")
             for h in scan(self.client, index=self.index_name, query={"_source": ["fingerprint"]})
         }
 
@@ -285,6 +328,13 @@ class ElasticBackend(Backend):
         hits = []
         for h in response["hits"]["hits"]:
             src, hl = h["_source"], h.get("highlight", {})
+            snippet, snippet_from = _first(hl, ("body", "body.bigram", "body_seg")), ""
+            if not snippet:
+                snippet = _first(hl, ("attachment_text", "attachment_text.bigram", "attachment_text_seg"))
+                if snippet:
+                    snippet_from = highlight.origin_of(snippet, src.get("attachment_text", ""))
+                    snippet = attachments.plain(snippet).strip()
+            kind = src.get("entry") or "doc"
             hits.append(
                 Hit(
                     id=int(src["id"]),
@@ -299,7 +349,11 @@ class ElasticBackend(Backend):
                     date=src["date"],
                     score=float(h.get("_score") or 0),
                     title_html=_first(hl, ("title", "title.bigram", "title_seg")) or escape(src["title"]),
-                    snippet_html=_first(hl, ("body", "body.bigram", "body_seg")) or escape(src.get("body", "")[:120]),
+                    snippet_html=snippet or escape(src.get("body", "")[:120]),
+                    snippet_from=snippet_from,
+                    entry=kind,
+                    key=src.get("key") or f"{kind}:{src['id']}",
+                    archive_code=src.get("archive_code", ""),
                 )
             )
         total = response["hits"]["total"]["value"]

@@ -11,14 +11,15 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from .. import docnumber, highlight, text
+from .. import attachments, docnumber, entries, highlight, text
 from ..query import And, DocNo, Not, Or, Phrase, Term, highlight_terms
-from .base import Backend, Hit, SearchQuery, SearchResult
+from .base import Backend, Hit, SearchQuery, SearchResult, entry_of
 
-SCHEMA_VERSION = 2
+# 3: entries of three kinds (doc:/in:/arc:, ``id`` = the row id computed from the key) and attachment text.
+SCHEMA_VERSION = 3
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, entry TEXT NOT NULL, obj_id INTEGER NOT NULL,
     doc_number TEXT NOT NULL, doc_number_key TEXT NOT NULL, doc_type TEXT NOT NULL, status TEXT NOT NULL,
     box TEXT NOT NULL, retention TEXT NOT NULL, archive_code TEXT NOT NULL, owner_unit_id INTEGER,
     issuer_names TEXT NOT NULL, year INTEGER, date TEXT NOT NULL, fingerprint TEXT NOT NULL
@@ -26,7 +27,8 @@ CREATE TABLE IF NOT EXISTS docs (
 CREATE INDEX IF NOT EXISTS docs_number ON docs(doc_number_key);
 -- The texts live apart so that the rows every search reads for each candidate (filters, sort, facets) stay small.
 CREATE TABLE IF NOT EXISTS doc_text (
-    id INTEGER PRIMARY KEY, title TEXT NOT NULL, body TEXT NOT NULL, attachments TEXT NOT NULL
+    id INTEGER PRIMARY KEY, title TEXT NOT NULL, body TEXT NOT NULL, attachments TEXT NOT NULL,
+    attachment_text TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS docs_date ON docs(date);
 CREATE TABLE IF NOT EXISTS doc_keys (
@@ -39,14 +41,14 @@ CREATE TABLE IF NOT EXISTS doc_issuers (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS doc_issuers_unit ON doc_issuers(unit_id, doc_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
-    title_seg, body_seg, extra_seg, title_bi, body_bi, extra_bi,
+    title_seg, body_seg, extra_seg, att_seg, title_bi, body_bi, extra_bi, att_bi,
     tokenize = 'unicode61 remove_diacritics 0'
 );
 """
-SEG = "{title_seg body_seg extra_seg}"
-BI = "{title_bi body_bi extra_bi}"
-# bm25 column weights: the title counts most, 发文字号/附件名/发文机关 next, the body least.
-WEIGHTS = (10.0, 1.0, 4.0, 10.0, 1.0, 4.0)
+SEG = "{title_seg body_seg extra_seg att_seg}"
+BI = "{title_bi body_bi extra_bi att_bi}"
+# bm25 column weights: the title counts most, 发文字号/附件名/发文机关 next, the body less, attachments' text least.
+WEIGHTS = (10.0, 1.0, 4.0, 0.8, 10.0, 1.0, 4.0, 0.8)
 FACET_LIMIT = 30
 # Copied into the temporary hit table so sorting and faceting never go back to ``docs``.
 HIT_COLUMNS = "d.date, d.doc_type, d.year, d.status, d.box, d.retention"
@@ -173,12 +175,18 @@ class EmbeddedBackend(Backend):
         if not docs:
             return
         conn = self.connection()
-        ids = [(d["id"],) for d in docs]
-        rows, texts, fts, keys, issuers = [], [], [], [], []
+        rows, texts, fts, keys, issuers, ids = [], [], [], [], [], []
         for d in docs:
-            texts.append((d["id"], d["title"], d["body"], d["attachments"]))
+            kind, key = entry_of(d)
+            rowid = entries.rowid(key)
+            ids.append((rowid,))
+            att_text = d.get("attachment_text", "")
+            texts.append((rowid, d["title"], d["body"], d["attachments"], att_text))
             rows.append(
                 (
+                    rowid,
+                    key,
+                    kind,
                     d["id"],
                     d["doc_number"],
                     d["doc_number_key"],
@@ -194,25 +202,46 @@ class EmbeddedBackend(Backend):
                     d["fingerprint"],
                 )
             )
-            extra_text = " ".join([d["doc_number"], d["attachments"], " ".join(d["issuer_names"]), d["archive_code"]])
+            extra_text = " ".join(
+                [
+                    d["doc_number"],
+                    d.get("reg_number", ""),
+                    d["attachments"],
+                    " ".join(d["issuer_names"]),
+                    d["archive_code"],
+                ]
+            )
             title_seg, title_bi = text.index_text(d["title"])
             body_seg, body_bi = text.index_text(d["body"])
             extra_seg, extra_bi = text.index_text(extra_text)
+            att_seg, att_bi = text.index_text(attachments.plain(att_text))
             token = docno_token(d["doc_number_key"])
-            fts.append((d["id"], title_seg, body_seg, f"{extra_seg} {token}".strip(), title_bi, body_bi, extra_bi))
-            keys.extend((k, d["id"]) for k in d["keys"])
+            fts.append(
+                (
+                    rowid,
+                    title_seg,
+                    body_seg,
+                    f"{extra_seg} {token}".strip(),
+                    att_seg,
+                    title_bi,
+                    body_bi,
+                    extra_bi,
+                    att_bi,
+                )
+            )
+            keys.extend((k, rowid) for k in d["keys"])
             issuers.extend(
-                (d["id"], unit_id, name, pos)
+                (rowid, unit_id, name, pos)
                 for pos, (unit_id, name) in enumerate(zip(d["issuer_ids"], d["issuer_names"], strict=False))
             )
         conn.execute("BEGIN IMMEDIATE")
         try:
             self._delete_rows(conn, ids)
-            conn.executemany(f"INSERT INTO docs VALUES ({','.join('?' * 13)})", rows)
-            conn.executemany("INSERT INTO doc_text VALUES (?, ?, ?, ?)", texts)
+            conn.executemany(f"INSERT INTO docs VALUES ({','.join('?' * 16)})", rows)
+            conn.executemany("INSERT INTO doc_text VALUES (?, ?, ?, ?, ?)", texts)
             conn.executemany(
-                "INSERT INTO fts(rowid, title_seg, body_seg, extra_seg, title_bi, body_bi, extra_bi) "
-                "VALUES (?,?,?,?,?,?,?)",
+                "INSERT INTO fts(rowid, title_seg, body_seg, extra_seg, att_seg, title_bi, body_bi, extra_bi, att_bi) "
+                "VALUES (?,?,?,?,?,?,?,?,?)",
                 fts,
             )
             conn.executemany("INSERT OR IGNORE INTO doc_keys VALUES (?, ?)", keys)
@@ -230,13 +259,14 @@ class EmbeddedBackend(Backend):
         conn.executemany("DELETE FROM doc_keys WHERE doc_id = ?", ids)
         conn.executemany("DELETE FROM doc_issuers WHERE doc_id = ?", ids)
 
-    def delete(self, ids: list[int]) -> None:
-        if not ids:
+    def delete(self, keys) -> None:
+        rowids = [(entries.rowid(k),) for k in entries.normalise(keys)]
+        if not rowids:
             return
         conn = self.connection()
         conn.execute("BEGIN IMMEDIATE")
         try:
-            self._delete_rows(conn, [(int(i),) for i in ids])
+            self._delete_rows(conn, rowids)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -249,8 +279,8 @@ class EmbeddedBackend(Backend):
             conn.execute(f"DELETE FROM {table}")
         conn.execute("COMMIT")
 
-    def fingerprints(self) -> dict[int, str]:
-        return dict(self.connection().execute("SELECT id, fingerprint FROM docs"))
+    def fingerprints(self) -> dict[str, str]:
+        return dict(self.connection().execute("SELECT key, fingerprint FROM docs"))
 
     def count(self) -> int:
         return self.connection().execute("SELECT count(*) FROM docs").fetchone()[0]
@@ -324,8 +354,9 @@ class EmbeddedBackend(Backend):
                 "date_asc": "h.date ASC, h.id ASC",
             }.get(q.sort, "h.date DESC, h.id DESC")
             rows = conn.execute(
-                "SELECT d.id, t.title, d.doc_number, d.doc_type, d.status, d.box, d.retention, d.issuer_names, "
-                "d.year, d.date, h.score, t.body, t.attachments FROM "
+                "SELECT d.obj_id, t.title, d.doc_number, d.doc_type, d.status, d.box, d.retention, d.issuer_names, "
+                "d.year, d.date, h.score, t.body, t.attachments, t.attachment_text, d.entry, d.key, d.archive_code "
+                "FROM "
                 f"(SELECT * FROM temp.hit h ORDER BY {order} LIMIT ? OFFSET ?) h JOIN docs d ON d.id = h.id "
                 f"JOIN doc_text t ON t.id = h.id ORDER BY {order}",
                 (q.page_size, (q.page - 1) * q.page_size),
@@ -336,7 +367,8 @@ class EmbeddedBackend(Backend):
         terms = highlight_terms(q.tree) if q.highlight else []
         hits = []
         for row in rows:
-            title, body, attachments = row[1], row[11], row[12]
+            title, body, names, att_text = row[1], row[11], row[12], row[13]
+            snippet_html, snippet_from = highlight.best_snippet(body, att_text, terms, fallback=names)
             hits.append(
                 Hit(
                     id=row[0],
@@ -351,7 +383,11 @@ class EmbeddedBackend(Backend):
                     date=row[9],
                     score=-float(row[10] or 0),
                     title_html=highlight.mark(title, terms),
-                    snippet_html=highlight.snippet(body or attachments, terms),
+                    snippet_html=snippet_html,
+                    snippet_from=snippet_from,
+                    entry=row[14],
+                    key=row[15],
+                    archive_code=row[16],
                 )
             )
         return SearchResult(total, hits, facets, q.page, q.page_size)

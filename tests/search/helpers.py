@@ -19,13 +19,17 @@ def index_doc(
     box="draft",
     retention="",
     attachments="",
+    attachment_text="",
 ) -> dict:
     unit_id, unit_name = ISSUERS[issuer]
     doc = {
+        "key": f"doc:{id}",
+        "entry": "doc",
         "id": id,
         "title": title,
         "body": body,
         "attachments": attachments,
+        "attachment_text": attachment_text,
         "doc_number": doc_number,
         "doc_number_key": docnumber.canonical(doc_number),
         "doc_type": doc_type,

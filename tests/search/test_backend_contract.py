@@ -135,6 +135,39 @@ def test_reindexing_replaces_and_delete_removes(any_backend):
     any_backend.index([index_doc(1, "关于统计工作的通知", "年度统计。")])
     assert run(any_backend, "数字政府").total == 0
     assert ids(run(any_backend, "统计")) == [1]
-    any_backend.delete([1, 999])
+    any_backend.delete(["doc:1", "doc:999"])
     assert run(any_backend, "统计").total == 0
-    assert set(any_backend.fingerprints()) == {2, 3, 4, 5}
+    assert set(any_backend.fingerprints()) == {"doc:2", "doc:3", "doc:4", "doc:5"}
+    any_backend.delete([2])  # a bare integer is a document id
+    assert set(any_backend.fingerprints()) == {"doc:3", "doc:4", "doc:5"}
+
+
+def test_entries_of_each_kind_coexist_and_attachment_text_is_searched(any_backend):
+    from search.attachments import SECTION_CLOSE, SECTION_OPEN
+
+    sent = index_doc(1, "关于开展防汛检查的通知", "做好防汛检查。", box="sent")
+    received = {
+        **index_doc(1, "关于开展防汛检查的通知", "做好防汛检查。", box="received", keys=["unit:2"]),
+        "key": "in:1",
+        "entry": "in",
+        "attachment_text": f"{SECTION_OPEN}名单.docx{SECTION_CLOSE}\n溪头镇防汛物资储备点",
+    }
+    archived = {
+        **index_doc(1, "关于漠阳江碧道建设的通知", "碧道建设。", box="archived", retention="永久", keys=["unit:2"]),
+        "key": "arc:1",
+        "entry": "arc",
+        "archive_code": "Q1-WS·2024-Y-BGS-0001",
+    }
+    any_backend.index([sent, received, archived])
+    assert set(any_backend.fingerprints()) == {"doc:1", "in:1", "arc:1"}
+    mine = run(any_backend, "防汛检查", keys=["unit:2"])
+    assert [(h.key, h.entry, h.id, h.box) for h in mine.hits] == [("in:1", "in", 1, "received")]
+    found = run(any_backend, "溪头镇", keys=["unit:2"])
+    assert [h.key for h in found.hits] == ["in:1"] and found.hits[0].snippet_from == "附件《名单.docx》"
+    assert "溪头镇" in found.hits[0].snippet_html
+    assert [h.key for h in run(any_backend, "Q1-WS·2024-Y-BGS-0001", keys=["unit:2"]).hits] == ["arc:1"]
+    assert [h.archive_code for h in run(any_backend, "", keys=["unit:2"], retentions=["永久"]).hits] == [
+        "Q1-WS·2024-Y-BGS-0001"
+    ]
+    any_backend.delete(["in:1"])
+    assert set(any_backend.fingerprints()) == {"doc:1", "arc:1"}

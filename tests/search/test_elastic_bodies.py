@@ -87,7 +87,7 @@ def test_bulk_indexing_sends_pre_segmented_sources():
     with mock.patch("elasticsearch.helpers.bulk") as bulk:
         backend.index([index_doc(1, "推进数字政府建设", "粤政易")])
     actions = list(bulk.call_args.args[1])
-    assert actions[0]["_id"] == 1 and actions[0]["_index"] == "oa-documents"
+    assert actions[0]["_id"] == "doc:1" and actions[0]["_index"] == "oa-documents"
     assert "数字政府" in actions[0]["_source"]["title_seg"].split()
     assert actions[0]["_source"]["issuer_facet"] == ["201|阳江市人民政府"]
 
@@ -140,3 +140,86 @@ def test_backend_is_chosen_by_environment(settings, monkeypatch):
     backend = backends.get_backend()
     assert isinstance(backend, ElasticBackend) and backend.url == "http://es.example:9200"
     backends._cache.clear()
+
+
+def test_mapping_has_entry_keys_attachment_text_and_archive_fields():
+    body = build_index("oa-documents").to_dict()
+    props = body["mappings"]["properties"]
+    for keyword in ("key", "entry", "reg_number", "archive_code", "retention"):
+        assert props[keyword]["type"] == "keyword", keyword
+    assert props["attachment_text"]["analyzer"] == "smartcn"
+    assert props["attachment_text"]["fields"]["bigram"]["analyzer"] == "oa_bigram"
+    assert props["attachment_text_seg"]["analyzer"] == "oa_whitespace"
+    assert body["mappings"]["_meta"] == {"schema_version": 3}
+
+
+def test_every_leaf_also_asks_the_attachment_text_and_it_is_highlighted():
+    body = build_search(SearchQuery(tree=query.parse("海葵"), keys=["unit:1"])).to_dict()
+    should = body["query"]["bool"]["must"][0]["bool"]["should"]
+    assert should[0]["multi_match"]["fields"] == ["title^10", "body^1", "extra^4", "attachment_text^0.8"]
+    assert "attachment_text_seg^0.8" in should[2]["multi_match"]["fields"]
+    assert {"attachment_text", "attachment_text.bigram", "attachment_text_seg"} <= set(body["highlight"]["fields"])
+    assert {"key", "entry", "archive_code", "attachment_text"} <= set(body["_source"])
+
+
+def test_entries_are_stored_under_their_keys_and_deleted_by_key():
+    client = mock.MagicMock()
+    client.indices.exists.return_value = True
+    client.indices.get_mapping.return_value.body = {"oa-documents": {"mappings": {"_meta": {"schema_version": 3}}}}
+    backend = ElasticBackend(url="http://es:9200", client=client)
+    received = {
+        **index_doc(7, "收到的通知", keys=["unit:3"]),
+        "key": "in:7",
+        "entry": "in",
+        "reg_number": "江府收〔2024〕1号",
+    }
+    with mock.patch("elasticsearch.helpers.bulk") as bulk:
+        backend.index([received])
+        backend.delete(["in:7", 12])
+    stored = list(bulk.call_args_list[0].args[1])[0]
+    assert stored["_id"] == "in:7" and stored["_source"]["entry"] == "in"
+    assert "江府收〔2024〕1号" in stored["_source"]["extra"]
+    assert [a["_id"] for a in bulk.call_args_list[1].args[1]] == ["doc:12", "in:7"]
+    client.indices.delete.assert_not_called()
+
+
+def test_an_index_of_an_older_layout_is_recreated_empty():
+    client = mock.MagicMock()
+    client.indices.exists.side_effect = [True, False]
+    client.indices.get_mapping.return_value.body = {"oa-documents": {"mappings": {"properties": {}}}}
+    ElasticBackend(url="http://es:9200", client=client).ensure_index()
+    client.indices.delete.assert_called_once_with(index="oa-documents")
+    assert client.indices.create.call_args.kwargs["mappings"]["_meta"] == {"schema_version": 3}
+
+
+def test_a_hit_from_an_attachment_names_it():
+    from search.attachments import SECTION_CLOSE, SECTION_OPEN
+
+    text = (
+        f"{SECTION_OPEN}名单.docx{SECTION_CLOSE}\n溪头镇防汛物资\n"
+        f"{SECTION_OPEN}台账.pdf{SECTION_CLOSE}\n闸坡渔港改造台账"
+    )
+    client = mock.MagicMock()
+    client.indices.exists.return_value = True
+    client.indices.get_mapping.return_value.body = {"x": {"mappings": {"_meta": {"schema_version": 3}}}}
+    client.search.return_value.body = {
+        "hits": {
+            "total": {"value": 1},
+            "hits": [
+                {
+                    "_score": 1.0,
+                    "_source": {
+                        **{k: v for k, v in index_doc(5, "标题").items() if k != "attachment_text"},
+                        "key": "arc:5",
+                        "entry": "arc",
+                        "archive_code": "Q1-WS·2024-Y-BGS-0001",
+                        "attachment_text": text,
+                    },
+                    "highlight": {"attachment_text.bigram": ["<mark>闸坡</mark>渔港改造台账"]},
+                }
+            ],
+        }
+    }
+    hit = ElasticBackend(url="x", client=client).search(SearchQuery(tree=query.parse("闸坡"), keys=["unit:1"])).hits[0]
+    assert (hit.key, hit.entry, hit.archive_code) == ("arc:5", "arc", "Q1-WS·2024-Y-BGS-0001")
+    assert hit.snippet_from == "附件《台账.pdf》" and hit.snippet_html == "<mark>闸坡</mark>渔港改造台账"

@@ -70,7 +70,7 @@ def test_a_failing_index_never_breaks_the_users_change(embedded, personas, djang
         with django_capture_on_commit_callbacks(execute=True):
             document = documents.create_draft(personas.yj_staff, DATA)
     assert Document.objects.filter(pk=document.pk).exists()
-    assert services.check_index().missing == [document.pk]
+    assert services.check_index().missing == [f"doc:{document.pk}"]
 
 
 def test_check_reports_missing_stale_and_orphaned_and_reindex_repairs(embedded, personas, capsys):
@@ -78,13 +78,13 @@ def test_check_reports_missing_stale_and_orphaned_and_reindex_repairs(embedded, 
     b = documents.create_draft(personas.yj_staff, {**DATA, "title": "关于第二件事的通知"})
     services.index_documents([b.pk])
     Document.objects.filter(pk=b.pk).update(title="关于第二件事的通知（修改）")
-    embedded.index([{**services.indexing.build(b), "id": 9999}])
+    embedded.index([{**services.indexing.build(b), "id": 9999, "key": "doc:9999"}])
     report = services.check_index()
-    assert (report.missing, report.stale, report.orphaned) == ([a.pk], [b.pk], [9999])
+    assert (report.missing, report.stale, report.orphaned) == ([f"doc:{a.pk}"], [f"doc:{b.pk}"], ["doc:9999"])
     with pytest.raises(CommandError):
         call_command("search_check")
     out = capsys.readouterr().out
-    assert f"缺失（未索引）：1 {a.pk}" in out and "多余" in out
+    assert f"缺失（未索引）：1 doc:{a.pk}" in out and "多余" in out
 
     call_command("search_reindex")
     out = capsys.readouterr().out
@@ -97,7 +97,7 @@ def test_check_reports_missing_stale_and_orphaned_and_reindex_repairs(embedded, 
 def test_check_fix_repairs(embedded, personas, capsys):
     a = documents.create_draft(personas.yj_staff, DATA)
     call_command("search_check", "--fix")
-    assert services.check_index().ok and a.pk in embedded.fingerprints()
+    assert services.check_index().ok and f"doc:{a.pk}" in embedded.fingerprints()
 
 
 def test_changes_made_with_update_are_caught_through_the_audit_event(

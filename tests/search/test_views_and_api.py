@@ -134,3 +134,55 @@ def test_api_refuses_bad_input_with_a_chinese_detail(client, personas, corpus):
 def test_api_schema_lists_search(client, personas):
     client.force_login(personas.yj_staff)
     assert "/api/search/" in client.get("/api/schema/").content.decode()
+
+
+@pytest.fixture
+def archived(embedded, personas, org_tree, archivist):
+    from .archive_helpers import archive_item, receive, sent_document
+
+    sent = sent_document(personas.yj_staff, "阳江市关于推进漠阳江碧道建设的通知", "加快推进漠阳江碧道建设。")
+    item = archive_item(archivist, document=sent, retention="Y", code="Q109-WS·2024-Y-BGS-0001")
+    received = receive(org_tree.yj_gov, "揭阳市关于碧道建设经验交流的函", sender="揭阳市人民政府", doc_type="函")
+    services.reindex_all()
+    return item, received
+
+
+def test_archive_page_lists_archived_and_received_entries_with_their_box_and_preview(client, archivist, archived):
+    item, received = archived
+    client.force_login(archivist)
+    html = client.get(reverse("search:archive"), {"q": "碧道"}).content.decode()
+    assert f'data-key="arc:{item.pk}"' in html and f'data-key="in:{received.pk}"' in html
+    assert "档号：Q109-WS·2024-Y-BGS-0001" in html and "保管期限：永久" in html
+    assert reverse("search:preview", args=[f"arc:{item.pk}"]) in html
+    assert reverse("documents:flow", args=[received.flow.pk]) in html
+    preview = client.get(reverse("search:preview", args=[f"arc:{item.pk}"]))
+    body = preview.content.decode()
+    assert preview.status_code == 200 and "Q109-WS·2024-Y-BGS-0001" in body and "加快推进漠阳江碧道建设。" in body
+    assert reverse("documents:edit", args=[item.document_id]) in body  # 打开公文
+    assert reverse("archive:detail", args=[item.pk]) in body  # 档案详情: the 档案员 reads the archive
+    response = client.get(reverse("search:export"), {"q": "碧道", "format": "csv", "box": "archived"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][-1] == "档号" and rows[1][-1] == "Q109-WS·2024-Y-BGS-0001" and len(rows) == 2
+
+
+def test_preview_is_not_found_for_other_units_and_for_bad_keys(client, personas, archived):
+    item, received = archived
+    client.force_login(personas.jy_staff)
+    for key in (f"arc:{item.pk}", f"in:{received.pk}", "nonsense", "doc:999999", str(item.pk)):
+        assert client.get(reverse("search:preview", args=[key])).status_code == 404, key
+    client.force_login(personas.yj_staff)
+    assert client.get(reverse("search:preview", args=[f"in:{received.pk}"])).status_code == 200
+    body = client.get(reverse("search:preview", args=[f"arc:{item.pk}"])).content.decode()
+    assert "加快推进漠阳江碧道建设。" in body  # the unit's own document, which they may read anyway
+    assert reverse("archive:detail", args=[item.pk]) not in body  # but not the archive's pages
+
+
+def test_api_hits_carry_their_entry_and_pages(client, personas, archived):
+    item, received = archived
+    client.force_login(personas.yj_staff)
+    data = client.get("/api/search/", {"q": "碧道", "sort": "date_asc"}).json()
+    by_key = {h["key"]: h for h in data["hits"]}
+    assert set(by_key) == {f"arc:{item.pk}", f"in:{received.pk}"}
+    assert by_key[f"arc:{item.pk}"]["entry"] == "arc" and by_key[f"arc:{item.pk}"]["archive_code"]
+    assert by_key[f"in:{received.pk}"]["url"] == reverse("documents:flow", args=[received.flow.pk])
+    assert {f["value"]: f["count"] for f in data["facets"]["box"]} == {"archived": 1, "received": 1}

@@ -8,7 +8,7 @@ from search.backends import get_backend
 
 
 class Command(BaseCommand):
-    help = "重建全文检索索引（全部公文），显示进度。"
+    help = "重建全文检索索引（全部发文、收文和档案），显示进度。"
 
     def add_arguments(self, parser):
         parser.add_argument("--batch", type=int, default=500, help="每批索引的公文数")
@@ -31,8 +31,6 @@ class Command(BaseCommand):
         total = services.reindex_all(progress=progress, batch=batch)
         out.write("")
         self.stdout.write(
-            self.style.SUCCESS(
-                f"索引完成：{total} 件公文（{backend.name}），用时 {time.monotonic() - started:.1f} 秒。"
-            )
+            self.style.SUCCESS(f"索引完成：{total} 件（{backend.name}），用时 {time.monotonic() - started:.1f} 秒。")
         )
         sys.stdout.flush()
