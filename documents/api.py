@@ -5,6 +5,7 @@ The same services and permission rules as the pages: a draft of another unit is 
 with a Chinese ``detail`` (see ``oa.core.api``).
 """
 
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -14,7 +15,7 @@ from rest_framework.response import Response
 from . import services
 from .models import DocType, Document, Publicity, Secrecy, Urgency
 from .render import check_with_layout
-from .selectors import get_document, visible_documents
+from .selectors import get_document, get_readable_document, visible_documents
 
 
 class FindingSerializer(serializers.Serializer):
@@ -75,6 +76,7 @@ class DocumentSerializer(serializers.ModelSerializer):
             "printer",
             "print_date",
             "publicity",
+            "reply_to",
             "owner_unit",
             "drafter",
             "version",
@@ -154,7 +156,23 @@ class DocumentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return get_document(self.request.user, self.kwargs["pk"], perm)
 
     def retrieve(self, request, pk=None):
-        return Response(DocumentSerializer(self._document()).data)
+        """公文内容：本单位人员，以及能查看其办理流程的人（如联合行文会签单位的领导）。"""
+        return Response(DocumentSerializer(get_readable_document(request.user, pk)).data)
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"], url_path="preview.pdf")
+    def preview_pdf(self, request, pk=None):
+        """带查看人水印的版式预览 PDF（与预览页面同一权限）。"""
+        from .render import renderer_available
+        from .views import preview_bytes
+
+        document = get_readable_document(request.user, pk)
+        if not renderer_available():
+            return Response({"detail": "排版组件尚未安装，暂时无法预览。"}, status=503)
+        pdf, _ = preview_bytes(request.user, document)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Cache-Control"] = "private, no-store"
+        return response
 
     @extend_schema(request=DocumentWriteSerializer, responses={201: DocumentSerializer})
     def create(self, request):

@@ -22,8 +22,22 @@ def is_draft(user, document):
     return getattr(document, "status", None) == Status.DRAFTING
 
 
+@rules.predicate
+def sees_flow(user, document):
+    """Whoever may see the document's flow (its unit, every participant: 会签 by a co-issuing unit, deputies)."""
+    from .workflow.access import can_view_flow
+    from .workflow.models import Flow
+
+    if getattr(document, "pk", None) is None:
+        return False
+    flow = Flow.objects.filter(document_id=document.pk).first()
+    return flow is not None and can_view_flow(user, flow)
+
+
 rules.add_perm("documents.add_document", is_active_person & has_unit)
 rules.add_perm("documents.view_document", is_active_person & same_unit)
+# Reading the draft's text (preview, PDF, page images, the API's read): its unit, and whoever may see its flow.
+rules.add_perm("documents.read_document", is_active_person & (same_unit | sees_flow))
 rules.add_perm("documents.change_document", is_active_person & same_unit & is_draft)
 # 登记(编号) is the 收发员's step.
 rules.add_perm("documents.assign_number", is_active_person & same_unit & holds_role(Role.CLERK))

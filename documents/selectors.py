@@ -30,6 +30,18 @@ def get_document(user, pk, perm: str = "documents.view_document") -> Document:
     return document
 
 
+def get_readable_document(user, pk) -> Document:
+    """The document if ``user`` may read its text (``documents.read_document``: its unit, and everyone who may
+    see its flow, e.g. a co-issuing unit's leader at 会签); ``NotFoundError`` (404) otherwise."""
+    try:
+        document = Document.objects.select_related("owner_unit", "drafter").get(pk=pk)
+    except (Document.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError("没有找到该公文。") from None
+    if not perms.can(user, "documents.read_document", document):
+        raise NotFoundError("没有找到该公文。")
+    return document
+
+
 def issuer_candidates(unit: Unit | None):
     """Units that may issue jointly with ``unit``: itself and active units of the same level next to it
     (its parent, its siblings, its children) — 联合行文 is only between units of the same level."""

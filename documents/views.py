@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,9 +27,11 @@ from .render import (
     renderer_available,
     state_key,
 )
-from .selectors import get_document, visible_documents
+from .selectors import get_document, get_readable_document
 from .services.drafting import attachment_filename
 from .versions import changes_by_person, compare
+from .workflow import lists
+from .workflow.models import Flow
 
 NAV = {"nav_key": "outgoing"}
 CONTENT_TYPES = {
@@ -53,17 +56,34 @@ def _document_or_404(request, pk, perm="documents.view_document") -> Document:
         raise Http404("没有找到该公文。") from None
 
 
+def _readable_or_404(request, pk) -> Document:
+    """Preview pages follow the flow: whoever may see the flow may read the draft (``documents.read_document``)."""
+    try:
+        return get_readable_document(request.user, pk)
+    except NotFoundError:
+        raise Http404("没有找到该公文。") from None
+
+
+PAGE_SIZE = 20
+
+
 @login_required
 def index(request):
-    mine = visible_documents(request.user).filter(drafter=request.user).select_related("drafter")
-    colleagues = visible_documents(request.user).exclude(drafter=request.user).select_related("drafter")[:100]
+    """发文: every draft of the unit, filtered by 状态 (or 我的待办), searched by title, paged."""
+    q = request.GET.get("q", "")
+    mine = request.GET.get("mine") == "1"
+    query, tabs, status = lists.outgoing(request.user, status=request.GET.get("status", ""), q=q, mine=mine)
+    page = Paginator(query, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "documents/index.html",
         {
             **NAV,
+            "page": page,
+            "tabs": tabs,
+            "status": status,
+            "q": q.strip(),
             "mine": mine,
-            "colleagues": colleagues,
             "can_draft": perms.can(request.user, "documents.add_document"),
             "template_units": _administered_units(request.user),
         },
@@ -317,15 +337,20 @@ def restore(request, pk, number):
 # --- preview ---------------------------------------------------------------------------------------------
 
 
-def _preview_pdf(request, document) -> tuple[bytes, int]:
-    """The watermarked PDF for this viewer, cached briefly so page images do not re-render it each."""
-    key = f"documents:preview:{state_key(document)}:{request.user.pk}"
+def preview_bytes(user, document) -> tuple[bytes, int]:
+    """The watermarked PDF for this viewer, cached briefly so page images do not re-render it each.
+    Callers check ``documents.read_document`` first (``get_readable_document``)."""
+    key = f"documents:preview:{state_key(document)}:{user.pk}"
     cached = cache.get(key)
     if cached is None:
-        result = render_pdf(document, watermark=preview_watermark(request.user))
+        result = render_pdf(document, watermark=preview_watermark(user))
         cached = (result.pdf, result.page_count)
         cache.set(key, cached, PREVIEW_CACHE_SECONDS)
     return cached
+
+
+def _preview_pdf(request, document) -> tuple[bytes, int]:
+    return preview_bytes(request.user, document)
 
 
 def _renderer_or_503():
@@ -336,7 +361,7 @@ def _renderer_or_503():
 
 @login_required
 def preview(request, pk):
-    document = _document_or_404(request, pk)
+    document = _readable_or_404(request, pk)
     unavailable = None
     pages = 0
     if not renderer_available():
@@ -354,6 +379,8 @@ def preview(request, pk):
             "document": document,
             "pages": range(1, pages + 1),
             "unavailable": unavailable,
+            "own_unit": perms.can(request.user, "documents.view_document", document),
+            "flow": Flow.objects.filter(document=document).first(),
         },
         status=200 if unavailable is None else 503,
     )
@@ -361,7 +388,7 @@ def preview(request, pk):
 
 @login_required
 def preview_pdf(request, pk):
-    document = _document_or_404(request, pk)
+    document = _readable_or_404(request, pk)
     missing = _renderer_or_503()
     if missing:
         return missing
@@ -377,7 +404,7 @@ def preview_pdf(request, pk):
 
 @login_required
 def preview_page(request, pk, page):
-    document = _document_or_404(request, pk)
+    document = _readable_or_404(request, pk)
     missing = _renderer_or_503()
     if missing:
         return missing

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from documents.exchange.consumers import ExchangeConsumer
+from documents.workflow.consumers import FlowConsumer
 from meetings.consumers import MeetingConsumer
 from oa.messaging.consumers import MessagesConsumer
 from oa.supervision.consumers import SupervisionConsumer
@@ -14,4 +15,5 @@ websocket_urlpatterns = [
     path("ws/messages/", MessagesConsumer.as_asgi()),
     path("ws/meetings/<int:meeting_id>/", MeetingConsumer.as_asgi()),
     path("ws/exchange/", ExchangeConsumer.as_asgi()),
+    path("ws/flow/<int:flow_id>/", FlowConsumer.as_asgi()),
 ]

@@ -4,6 +4,7 @@ pages: a flow the user may not see is a 404; acting without an open task is a 40
 
 import base64
 import binascii
+import datetime
 
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -12,10 +13,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from oa.core.errors import NotFoundError, ServiceError
-from oa.org.models import Person
+from oa.org.models import Person, Unit
 
 from ..selectors import get_document
-from . import engine, incoming, outgoing, sealing
+from . import common, engine, incoming, outgoing, sealing, supervision
 from .access import get_flow, mark_opened
 from .models import FlowKind
 from .sheets import render_sheet
@@ -49,6 +50,11 @@ def flow_data(flow, user) -> dict:
         ],
         "my_turn": any(t.state == "open" and (t.assignee_id == user.pk or t.assignee_id in principals) for t in tasks),
     }
+    if flow.kind == FlowKind.INCOMING:
+        data["replies"] = list(flow.incoming.replies.order_by("id").values_list("pk", flat=True))
+        data["supervision_items"] = [
+            {"id": item.pk, "title": item.title, "status": item.status} for item in supervision.items_for(user, flow)
+        ]
     if flow.kind == FlowKind.OUTGOING:
         data["content_sha256"] = outgoing.current_sha256(flow.document)
         data["sealing"] = sealing_data(flow, user)
@@ -101,6 +107,36 @@ def _handwriting(data):
     return {"strokes": data.get("strokes"), "png": png}
 
 
+def _unit(value):
+    if value in (None, ""):
+        return None
+    unit = Unit.objects.filter(pk=value, is_active=True).first() if str(value).isdigit() else None
+    if unit is None:
+        raise ServiceError("所选单位不存在或已停用。", field="lead_unit")
+    return unit
+
+
+def _supervise(data, flow) -> dict | None:
+    """列入督办 at 批办: {"supervise": true, "lead_unit": id, "cooperating_units": [ids], "deadline": "YYYY-MM-DD"}
+    (牵头单位 defaults to the own unit, 办理时限 to the 收文's)."""
+    if str(data.get("supervise", "")).lower() not in ("1", "true", "on", "yes"):
+        return None
+    deadline = data.get("supervise_deadline") or data.get("deadline") or None
+    if deadline is not None:
+        try:
+            deadline = datetime.date.fromisoformat(str(deadline).strip())
+        except ValueError:
+            raise ServiceError("督办办理时限格式不正确，应为日期（如 2026-10-09）。", field="deadline") from None
+    cooperating = data.get("cooperating_units") or []
+    if not isinstance(cooperating, list | tuple):
+        cooperating = [cooperating]
+    return {
+        "lead_unit": _unit(data.get("lead_unit")) or flow.unit,
+        "cooperating_units": [u for u in (_unit(v) for v in cooperating) if u is not None],
+        "deadline": deadline,
+    }
+
+
 ACT_SCHEMA = inline_serializer(
     "FlowAction",
     {
@@ -127,6 +163,12 @@ ACT_SCHEMA = inline_serializer(
         "seen_sha256": serializers.CharField(required=False),
         "strokes": serializers.JSONField(required=False),
         "png": serializers.CharField(required=False, help_text="base64 PNG"),
+        "supervise": serializers.BooleanField(required=False, help_text="批办时列入督办"),
+        "lead_unit": serializers.IntegerField(required=False, help_text="督办牵头单位（默认本单位）"),
+        "cooperating_units": serializers.ListField(
+            child=serializers.IntegerField(), required=False, help_text="督办协办（配合）单位"
+        ),
+        "supervise_deadline": serializers.DateField(required=False, help_text="督办办理时限（默认收文办理时限）"),
     },
 )
 
@@ -155,6 +197,7 @@ def perform(user, flow, data) -> None:
             lead=_person(data.get("lead")),
             assisting=_people(data.get("assisting")),
             readers=_people(data.get("readers")),
+            supervise=_supervise(data, flow),
         )
     elif act == "read" and not out:
         incoming.read(user, flow, opinion=data.get("opinion", ""))
@@ -162,14 +205,14 @@ def perform(user, flow, data) -> None:
         module.return_to(user, flow, data.get("target", ""), reason=data.get("reason", ""))
     elif act == "return_to_sender" and not out:
         incoming.return_to_sender(user, flow, reason=data.get("reason", ""))
-    elif act == "withdraw" and out:
-        outgoing.withdraw(user, flow)
-    elif act == "transfer" and out:
-        outgoing.transfer(user, flow, _person(data.get("to")), reason=data.get("reason", ""))
-    elif act == "add_signer" and out:
-        outgoing.add_signer(user, flow, _person(data.get("to")))
-    elif act == "urge" and out:
-        outgoing.urge(user, flow, data.get("text", ""))
+    elif act == "withdraw":
+        common.withdraw(user, flow)
+    elif act == "transfer":
+        common.transfer(user, flow, _person(data.get("to")), reason=data.get("reason", ""))
+    elif act == "add_signer":
+        common.add_signer(user, flow, _person(data.get("to")))
+    elif act == "urge":
+        common.urge(user, flow, data.get("text", ""))
     elif act == "seal" and out:
         sealing.seal_document(user, flow.document)
     elif act == "comment":
@@ -189,12 +232,26 @@ class FlowViewSet(viewsets.ViewSet):
     lookup_value_regex = r"\d+"
 
     @extend_schema(
-        request=inline_serializer("FlowStart", {"document": serializers.IntegerField()}), responses={201: None}
+        request=inline_serializer(
+            "FlowStart",
+            {
+                "document": serializers.IntegerField(),
+                "opinion": serializers.CharField(required=False),
+                "important": serializers.BooleanField(required=False, help_text="重要公文：须由主要负责人签发"),
+            },
+        ),
+        responses={201: None},
     )
     def create(self, request):
         """拟稿人提交公文，启动发文流程。"""
         document = get_document(request.user, request.data.get("document"))
-        flow = outgoing.submit(request.user, document, opinion=request.data.get("opinion", ""))
+        important = request.data.get("important")
+        flow = outgoing.submit(
+            request.user,
+            document,
+            opinion=request.data.get("opinion", ""),
+            important=True if important in (True, "1", "true") else None,
+        )
         return Response(flow_data(flow, request.user), status=201)
 
     @extend_schema(parameters=[FLOW_ID], responses={200: None})

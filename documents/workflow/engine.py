@@ -22,6 +22,7 @@ from oa.todo.models import Kind
 from oa.todo.push import todo_changed_on_commit
 
 from .models import Decision, Flow, FlowKind, FlowTask, TaskState  # noqa: F401
+from .push import flow_changed_on_commit
 from .tables import TOREAD_STEPS, label
 
 SOURCE_APP = "documents.flow"
@@ -165,7 +166,14 @@ def siblings_done(flow: Flow, task: FlowTask, actor) -> None:
             close(other, Decision.SUPERSEDED, actor, state=TaskState.CANCELLED)
 
 
+def flow_changed(flow: Flow) -> None:
+    """Open pages of this flow refetch it once the change is committed."""
+    flow_changed_on_commit(flow.pk)
+
+
 def audit(actor, action: str, flow: Flow, summary: str, **after) -> None:
+    """Every action on a flow writes its audit line here, and so tells the flow's open pages."""
+    flow_changed(flow)
     record(
         actor,
         f"documents.flow.{action}",

@@ -5,10 +5,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from oa import permissions as perms
-from oa.core.errors import ServiceError
+from oa.core.errors import PermissionDeniedError, ServiceError
 
 from .. import numbering
-from . import actors, engine
+from . import actors, engine, supervision
 from .deadlines import add_workdays, limit_days
 from .models import Decision, Flow, FlowKind, IncomingDocument, TaskState
 from .tables import is_earlier, label
@@ -97,9 +97,16 @@ def _register(flow: Flow, actor) -> str:
     return incoming.reg_number
 
 
-def approve(actor, flow: Flow, *, opinion: str = "", leader=None, lead=None, assisting=(), readers=()) -> Flow:
+def approve(
+    actor, flow: Flow, *, opinion: str = "", leader=None, lead=None, assisting=(), readers=(), supervise=None
+) -> Flow:
     """Do the current step: 签收, 登记, 初审 pass, 拟办 (choose the leader), 批办 (choose 承办 lead,
-    assisting and 传阅 readers), 承办 done. 传阅 is ``read``."""
+    assisting and 传阅 readers), 承办 done. 传阅 is ``read``.
+
+    ``supervise`` (批办 only) = {"lead_unit", "cooperating_units", "deadline"}: 列入督办 — the leader's 批办
+    opinion becomes a 督办 item (see ``supervision.raise_from_instruction``), in the same transaction."""
+    if supervise is not None:
+        supervision.check_may_raise(actor, flow)
     with transaction.atomic():
         flow = engine.lock(flow)
         if flow.finished:
@@ -112,6 +119,8 @@ def approve(actor, flow: Flow, *, opinion: str = "", leader=None, lead=None, ass
             leaders = [leader] if leader is not None else actors.signers(flow.unit, principal_only=True)
             if leader is not None and not actors.is_signer(leader, flow.unit):
                 raise ServiceError(f"{leader.get_full_name()}不是本单位领导。", field="leader")
+        if supervise is not None and step != "instructing":
+            raise ServiceError("只有批办环节可以列入督办。", field="supervise")
         if step == "instructing":
             if lead is None:
                 raise ServiceError("批办须指定主办人。", field="lead")
@@ -124,6 +133,8 @@ def approve(actor, flow: Flow, *, opinion: str = "", leader=None, lead=None, ass
         engine.close(task, Decision.APPROVE, actor, opinion=(opinion or "").strip())
         engine.siblings_done(flow, task, actor)
         engine.audit(actor, "approve", flow, f"{label(KIND, step)}：{task.opinion or '办理'}《{flow.incoming.title}》")
+        if supervise is not None:
+            supervision.raise_from_instruction(actor, flow, task, **supervise)
         if engine.open_tasks(flow, step).exists():
             return flow
         if step == "receiving":
@@ -138,7 +149,9 @@ def approve(actor, flow: Flow, *, opinion: str = "", leader=None, lead=None, ass
             engine.move(flow, "handling")
             _set_status(flow)
             engine.assign(flow, "handling", [lead], actor, role_note="主办")
-            engine.assign(flow, "handling", [p for p in assisting if p.pk != lead.pk], actor, role_note="协办")
+            helpers = [p for p in assisting if p.pk != lead.pk]
+            if helpers:  # 协办 is optional
+                engine.assign(flow, "handling", helpers, actor, role_note="协办")
             flow.resume_state = ",".join(str(p.pk) for p in readers)  # the 传阅 list chosen by the leader
             flow.save(update_fields=["resume_state"])
         elif step == "handling":
@@ -239,16 +252,54 @@ def return_to(actor, flow: Flow, target: str, *, reason: str) -> Flow:
     return flow
 
 
-def start_reply(actor, flow: Flow, data: dict):
-    """答复: a draft of the receiving unit that links back to this 收文."""
-    from ..services import create_draft
+def can_reply(user, flow: Flow) -> bool:
+    """The 答复 button: people of the receiving unit who may draft, once the document is signed for."""
+    return (
+        flow.kind == KIND
+        and flow.state not in ("receiving", "returned")
+        and getattr(user, "unit_id", None) == flow.unit_id
+        and perms.can(user, "documents.add_document")
+    )
 
-    if flow.kind != KIND or actor.unit_id != flow.unit_id:
-        raise ServiceError("只能答复本单位的收文。")
-    document = create_draft(actor, data)
-    document.reply_to = flow.incoming
-    document.save(update_fields=["reply_to"])
+
+def start_reply(actor, flow: Flow, data: dict):
+    """答复: a draft of the receiving unit that links back to this 收文 (``Document.reply_to``)."""
+    from oa.audit.services import record
+
+    from ..services import create_draft
+    from .access import can_view_flow
+
+    if flow.kind != KIND or not can_view_flow(actor, flow) or actor.unit_id != flow.unit_id:
+        raise PermissionDeniedError("只能答复本单位的收文。")
+    if flow.state in ("receiving", "returned"):
+        raise ServiceError("尚未签收或已退回来文单位的收文不能答复。")
+    perms.require(actor, "documents.add_document", None, "您没有拟稿权限。")
+    if not can_reply(actor, flow):
+        raise PermissionDeniedError("您不能答复该收文。")
+    with transaction.atomic():
+        document = create_draft(actor, data)
+        document.reply_to = flow.incoming
+        document.save(update_fields=["reply_to"])
+        record(
+            actor,
+            "documents.flow.reply",
+            flow.incoming,
+            after={"flow": flow.pk, "document": document.pk},
+            summary=f"答复来文《{flow.incoming.title}》：拟稿《{document.title}》",
+        )
+    engine.flow_changed(flow)
     return document
+
+
+def reply_defaults(flow: Flow) -> dict:
+    """What a 答复 draft starts with: a 函 to the sender (a unit when known, else its name as text)."""
+    item = flow.incoming
+    data = {"title": f"关于《{item.title}》的复函"[:300], "doc_type": "函"}
+    if item.sender_unit_id and item.sender_unit.is_active:
+        data["main_units"] = [item.sender_unit]
+    else:
+        data["main_recipients_text"] = item.sender_name
+    return data
 
 
 def overdue(unit, today=None):

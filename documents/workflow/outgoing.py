@@ -15,9 +15,12 @@ from .. import numbering
 from ..models import Direction, Document, Status
 from ..versions import snapshot
 from . import actors, engine, signoff_signature
+
+# Actions both flows share (撤回, 转办, 加签, 催办), re-exported where callers have always found them.
+from .common import add_signer, engine_allowed, transfer, urge, withdraw  # noqa: F401
 from .dispatch_rules import SKIP_LEVEL, check_dispatch
 from .handwriting import clean as clean_handwriting
-from .models import Decision, Flow, FlowKind, FlowNote, NoteKind, TaskState
+from .models import Decision, Flow, FlowKind, FlowNote, NoteKind
 from .tables import OUTGOING_ORDER, is_earlier, label
 
 KIND = FlowKind.OUTGOING
@@ -275,67 +278,6 @@ def _reopen(flow: Flow, step: str, actor) -> None:
         engine.assign(flow, step, people, actor, pool=step if len(people) > 1 else "")
 
 
-def withdraw(actor, flow: Flow) -> Flow:
-    """撤回: the person whose approval moved the flow takes it back while nobody at the next step opened it."""
-    with transaction.atomic():
-        flow = engine.lock(flow)
-        last = flow.tasks.filter(decision=Decision.APPROVE).order_by("-decided_at", "-id").first()
-        if flow.finished or last is None or last.step == flow.state or last.acted_by_id != actor.pk:
-            raise PermissionDeniedError("只能撤回自己刚办理、已转到下一环节的公文。")
-        current = list(engine.open_tasks(flow))
-        if (
-            any(t.opened_at for t in current)
-            or flow.tasks.filter(step=flow.state, state=TaskState.DONE, decided_at__gt=last.decided_at).exists()
-        ):
-            raise ServiceError("下一环节的办理人已经打开或办理，不能撤回。")
-        if last.step in ("signoff", "recheck"):
-            flow.signed_by, flow.signed_sha256 = None, ""
-        was = flow.state
-        engine.cancel_open(flow, actor, Decision.WITHDRAWN)
-        if last.step not in engine_allowed(flow):
-            raise ServiceError("该环节不能撤回。")
-        engine.move(flow, last.step)
-        _set_status(flow)
-        engine.assign(flow, last.step, [last.assignee], actor)
-        engine.audit(actor, "withdraw", flow, f"撤回：从{label(KIND, was)}撤回到{label(KIND, last.step)}")
-    return flow
-
-
-def engine_allowed(flow: Flow) -> set[str]:
-    from .tables import ALLOWED
-
-    return ALLOWED[flow.kind].get(flow.state, set())
-
-
-def transfer(actor, flow: Flow, to_person, *, reason: str = "") -> Flow:
-    """转办: hand my task at this step to a colleague."""
-    with transaction.atomic():
-        flow = engine.lock(flow)
-        task = engine.task_for(flow, actor, "transfer")
-        if to_person is None or not to_person.is_active or to_person.pk == task.assignee_id:
-            raise ServiceError("请选择其他在岗人员转办。", field="to")
-        if to_person.unit_id != task.assignee.unit_id:
-            raise ServiceError("只能转办给同单位人员。", field="to")
-        engine.close(task, Decision.TRANSFER, actor, opinion=reason)
-        engine.assign(flow, task.step, [to_person], actor, pool=task.pool, role_note="转办")
-        engine.audit(actor, "transfer", flow, f"{label(KIND, task.step)}：转办给{to_person.get_full_name()}")
-    return flow
-
-
-def add_signer(actor, flow: Flow, person) -> Flow:
-    """加签: one more person must agree at this step before it ends."""
-    with transaction.atomic():
-        flow = engine.lock(flow)
-        task = engine.task_for(flow, actor, "add_signer")
-        if person is None or not person.is_active:
-            raise ServiceError("请选择在岗人员加签。", field="person")
-        if engine.open_tasks(flow, flow.state).filter(assignee=person).exists():
-            raise ServiceError(f"{person.get_full_name()}已在本环节办理人中。", field="person")
-        engine.assign(flow, flow.state, [person], actor, role_note="加签")
-        engine.audit(actor, "add_signer", flow, f"{label(KIND, task.step)}：加签{person.get_full_name()}")
-    return flow
-
-
 def revise(actor, flow: Flow, changes: dict):
     """核稿 or later edits by the current actor (kept as a version). After 签发, a material change sends
     the draft back to the signer (复核)."""
@@ -368,21 +310,6 @@ def revise(actor, flow: Flow, changes: dict):
             _enter(flow, "recheck", actor)
             engine.audit(actor, "recheck", flow, "签发后正文有实质修改，退回签发人复核")
     return flow, version
-
-
-def urge(actor, flow: Flow, text: str = "") -> FlowNote:
-    """催办: the drafter or anyone who already acted reminds the current actors."""
-    with transaction.atomic():
-        flow = engine.lock(flow)
-        involved = flow.tasks.filter(acted_by=actor).exists() or flow.document.drafter_id == actor.pk
-        if not involved or flow.finished:
-            raise PermissionDeniedError("只有拟稿人或已办理人可以催办。")
-        current = list(engine.open_tasks(flow))
-        note = FlowNote.objects.create(flow=flow, kind=NoteKind.URGE, author=actor, text=(text or "请尽快办理").strip())
-        names = "、".join(t.assignee.get_full_name() for t in current)
-        engine.audit(actor, "urge", flow, f"催办{label(KIND, flow.state)}：{names}")
-        engine.push(t.assignee_id for t in current)
-    return note
 
 
 def comment(actor, flow: Flow, text: str) -> FlowNote:

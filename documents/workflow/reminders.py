@@ -37,5 +37,6 @@ def send_reminders(today: datetime.date | None = None) -> int:
             holders = [t.assignee_id for t in engine.open_tasks(flow)]
             record("系统", "documents.flow.remind", flow.incoming, after={"flow": flow.pk}, summary=text)
             engine.push(holders)
+            engine.flow_changed(flow)
             sent += 1
     return sent

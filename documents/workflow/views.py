@@ -14,10 +14,10 @@ from oa.core.errors import NotFoundError, ServiceError
 from oa.org.models import Person
 
 from ..selectors import get_document
-from . import engine, incoming, outgoing, sealing, signoff_signature
+from . import engine, incoming, lists, outgoing, sealing, signoff_signature, supervision
 from .access import get_flow, mark_opened
 from .api import perform
-from .models import Flow, FlowKind, IncomingDocument
+from .models import Flow, FlowKind
 from .sheets import render_sheet
 from .tables import LABELS, ORDER
 
@@ -36,33 +36,81 @@ def _my_tasks(user, flow):
     return [t for t in engine.open_tasks(flow) if t.assignee_id == user.pk or t.assignee_id in principals]
 
 
-@login_required
-def flow_detail(request, pk):
-    flow = _flow_or_404(request, pk)
-    mark_opened(request.user, flow)
+def _flow_context(request, flow) -> dict:
     tasks = list(flow.tasks.select_related("assignee", "acted_by").order_by("id"))
     labels = LABELS[flow.kind]
     order = ORDER[flow.kind]
     earlier = [(s, labels[s]) for s in order if s in {t.step for t in tasks} and s != flow.state]
     colleagues = Person.objects.filter(unit_id=flow.unit_id, is_active=True).order_by("sort_order", "pk")
-    return render(
-        request,
-        "documents/flow_detail.html",
-        {
-            "flow": flow,
-            "tasks": tasks,
-            "mine": _my_tasks(request.user, flow),
-            "labels": labels,
-            "state_label": labels.get(flow.state, flow.state),
-            "notes": flow.notes.select_related("author"),
-            "earlier": earlier,
-            "colleagues": colleagues,
-            "steps": [(s, labels[s], s == flow.state) for s in order],
-            "nav_key": "outgoing" if flow.kind == FlowKind.OUTGOING else "incoming",
-            "signed_sheet": signoff_signature.latest_for(flow),
-            **_sealing_context(request.user, flow),
-        },
-    )
+    return {
+        "flow": flow,
+        "tasks": tasks,
+        "mine": _my_tasks(request.user, flow),
+        "labels": labels,
+        "state_label": labels.get(flow.state, flow.state),
+        "notes": flow.notes.select_related("author"),
+        "earlier": earlier,
+        "colleagues": colleagues,
+        "steps": [(s, labels[s], s == flow.state) for s in order],
+        "nav_key": "outgoing" if flow.kind == FlowKind.OUTGOING else "incoming",
+        "signed_sheet": signoff_signature.latest_for(flow),
+        **_sealing_context(request.user, flow),
+        **_incoming_context(request.user, flow),
+    }
+
+
+def _incoming_context(user, flow) -> dict:
+    if flow.kind != FlowKind.INCOMING:
+        return {}
+    item = flow.incoming
+    context = {
+        "replies": item.replies.select_related("drafter").order_by("id"),
+        "can_reply": incoming.can_reply(user, flow),
+        "supervision_items": list(supervision.items_for(user, flow)),
+    }
+    if flow.state == "instructing" and _my_tasks(user, flow):
+        context["supervise_units"] = supervision.unit_choices(flow)
+        context["supervise_deadline"] = item.deadline
+    return context
+
+
+@login_required
+def flow_detail(request, pk):
+    flow = _flow_or_404(request, pk)
+    mark_opened(request.user, flow)
+    return render(request, "documents/flow_detail.html", _flow_context(request, flow))
+
+
+@login_required
+def flow_panel(request, pk):
+    """The live part of the flow page, refetched when /ws/flow/<id>/ says it changed. A background fetch: it
+    does not count as the person opening the task (撤回 stays possible until they really open the page)."""
+    flow = _flow_or_404(request, pk)
+    response = render(request, "documents/_flow_panel.html", _flow_context(request, flow))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def reply(request, pk):
+    """答复: start a draft answering this 收文 and open it."""
+    flow = _flow_or_404(request, pk)
+    data = incoming.reply_defaults(flow)
+    title = request.POST.get("title", "").strip()
+    if title:
+        data["title"] = title
+    if request.POST.get("doc_type"):
+        data["doc_type"] = request.POST["doc_type"]
+    try:
+        document = incoming.start_reply(request.user, flow, data)
+    except ServiceError as exc:
+        if exc.status_code == 403:
+            return render(request, "documents/flow_refused.html", {"message": exc.message}, status=403)
+        messages.error(request, exc.message)
+        return redirect("documents:flow", pk=flow.pk)
+    messages.success(request, "已创建答复草稿。")
+    return redirect("documents:edit", pk=document.pk)
 
 
 def _sealing_context(user, flow) -> dict:
@@ -121,7 +169,7 @@ def sign_sheet_again(request, pk):
 
 def _form_data(post) -> dict:
     data = {key: post.get(key) for key in post}
-    for key in ("countersigners", "assisting", "readers"):
+    for key in ("countersigners", "assisting", "readers", "cooperating_units"):
         data[key] = post.getlist(key)
     if post.get("strokes"):
         try:
@@ -153,7 +201,12 @@ def submit(request, pk):
     """拟稿人 sends the draft into the 发文 flow (the button on the drafting page)."""
     try:
         document = get_document(request.user, pk)
-        flow = outgoing.submit(request.user, document, opinion=request.POST.get("opinion", ""))
+        flow = outgoing.submit(
+            request.user,
+            document,
+            opinion=request.POST.get("opinion", ""),
+            important=True if request.POST.get("important") == "1" else None,
+        )
     except NotFoundError as exc:
         raise Http404(exc.message) from None
     except ServiceError as exc:
@@ -229,11 +282,15 @@ def overdue(request):
 
 @login_required
 def incoming_list(request):
-    """本单位收文 (newest first), with the 收文登记 form for the 收发员."""
+    """本单位收文: filtered by 状态 (or 我的待办 / 已超期), searched by title, paged; the 收文登记 form for the
+    收发员."""
+    from django.core.paginator import Paginator
+
     from oa import permissions as perms
 
     if not request.user.unit_id:
-        raise Http404("没有单位。")
+        message = "您的账号未归属任何单位，没有收文可以查看。请联系单位管理员。"
+        return render(request, "documents/flow_refused.html", {"message": message}, status=403)
     unit = request.user.unit
     can_receive = perms.can(request.user, "documents.receive_document", unit)
     if request.method == "POST":
@@ -254,9 +311,24 @@ def incoming_list(request):
         else:
             messages.success(request, "已登记收文，请签收。")
             return redirect("documents:flow", pk=flow.pk)
-    items = IncomingDocument.objects.filter(unit=unit).select_related("flow").order_by("-received_at", "-id")[:200]
+    q = request.GET.get("q", "")
+    query, tabs, status, today = lists.incoming(request.user, status=request.GET.get("status", ""), q=q)
+    page = Paginator(query, INCOMING_PAGE_SIZE).get_page(request.GET.get("page"))
+    items = lists.mark_overdue(list(page.object_list), today)
     return render(
         request,
         "documents/incoming_list.html",
-        {"items": items, "can_receive": can_receive, "labels": LABELS[FlowKind.INCOMING], "nav_key": "incoming"},
+        {
+            "page": page,
+            "items": items,
+            "tabs": tabs,
+            "status": status,
+            "q": q.strip(),
+            "can_receive": can_receive,
+            "labels": LABELS[FlowKind.INCOMING],
+            "nav_key": "incoming",
+        },
     )
+
+
+INCOMING_PAGE_SIZE = 20

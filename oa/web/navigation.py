@@ -26,13 +26,13 @@ def _module(key: str, label: str, icon: str) -> NavItem:
 MAIN_NAV = (
     NavItem("home", "工作台", "web:home", "home"),
     NavItem("outgoing", "发文", "documents:index", "send"),
-    _module("incoming", "收文", "inbox"),
+    NavItem("incoming", "收文", "documents:incoming", "inbox"),
     NavItem("exchange", "公文交换", "exchange:inbox", "exchange"),
     NavItem("supervision", "督查督办", "supervision:board", "flag"),
     NavItem("meetings", "会议", "meetings:index", "calendar"),
     NavItem("messages", "消息", "messaging:index", "chat"),
     NavItem("search", "检索", "search:index", "search"),
-    _module("archive", "档案", "archive"),
+    NavItem("archive", "档案", "archive:index", "archive"),
     NavItem("org", "组织机构", "org:browser", "org"),
 )
 
@@ -72,4 +72,12 @@ def nav_key_for(resolver_match) -> str:
     namespace = resolver_match.namespace
     if namespace in ("web", "todo"):
         return "home"
-    return {"documents": "outgoing", "meetings": "meetings", "search": "search", "org": "org"}.get(namespace, "")
+    if namespace == "documents" and resolver_match.url_name in ("incoming", "overdue"):
+        return "incoming"
+    return {
+        "documents": "outgoing",
+        "meetings": "meetings",
+        "search": "search",
+        "org": "org",
+        "archive": "archive",
+    }.get(namespace, "")

@@ -138,3 +138,17 @@ def test_incoming_register_page_for_clerk_only(client, personas):
     assert response.status_code == 302
     listing = client.get(reverse("documents:incoming")).content.decode()
     assert "关于检查的通知" in listing and "签收" in listing
+
+
+def test_important_checkbox_needs_the_principal_to_sign(client, make_draft, personas):
+    from documents.workflow.models import Flow
+
+    document = make_draft()
+    client.force_login(personas.yj_staff)
+    assert "重要公文" in client.get(reverse("documents:edit", args=[document.pk])).content.decode()
+    client.post(reverse("documents:submit", args=[document.pk]), {"opinion": "请审核", "important": "1"})
+    flow = Flow.objects.get(document=document)
+    assert flow.important
+    outgoing.approve(personas.yj_clerk, flow)
+    signers = set(flow.tasks.filter(step="signoff", state="open").values_list("assignee_id", flat=True))
+    assert signers == {personas.yj_mayor.pk}  # the 分管 vice mayor may not sign an important document

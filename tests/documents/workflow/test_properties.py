@@ -4,7 +4,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from documents.workflow import incoming, outgoing
+from documents.workflow import common, incoming, outgoing
 from documents.workflow.models import Flow, TaskState
 from oa.core.errors import ServiceError
 
@@ -38,10 +38,10 @@ def _step(module, flow, action, pick, people, order):
         elif action == "return" and actor is not None:
             earlier = order[: max(order.index(flow.state), 1)] if flow.state in order else order[:1]
             module.return_to(actor, flow, earlier[pick % len(earlier)], reason="退回")
-        elif action == "withdraw" and module is outgoing:
+        elif action == "withdraw":
             last = flow.tasks.filter(decision="approve").order_by("-decided_at", "-id").first()
             if last is not None and last.acted_by is not None:
-                outgoing.withdraw(last.acted_by, flow)
+                common.withdraw(last.acted_by, flow)
     except ServiceError:
         pass  # a refused action must leave everything consistent too
 
