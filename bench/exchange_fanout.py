@@ -5,11 +5,15 @@
 Measures, in one run on a fresh temporary SQLite database (unless OA_DB_ENGINE is set — point it at a scratch
 database):
 * ``dispatch_s``: the dispatch transaction (N outbox rows + ledger entries + the state change);
-* ``delivered_s``: from the dispatch call until every row is 已送达 (deliveries run in-process, eager Celery, one
-  after another: each verifies the package, writes the ledger, creates the clerk's todo and pushes);
+* ``delivered_s``: from the dispatch call until every row is 已送达 and every push has gone out (deliveries run
+  in-process, eager Celery, one task per batch of ``BATCH_SIZE`` rows, one after another: each batch verifies
+  the package once, locks its rows, writes its ledger links under one head lock, bulk-creates the clerks'
+  todos and pushes once per unit);
 * ``pushed``: how many of the N online clerks' channels got the arrival event (every clerk is subscribed to its
   unit's group on the in-memory channel layer, as its socket would be — no real sockets are opened);
 * ``baseline_s``: bare bulk inserts of the same N delivery rows (no ledger, no todo, no push), same run.
+Before timing, the code paths a running worker has already loaded (URL conf, workflow modules, the search
+indexer) are warmed up once, so the figures are steady-state, not Python import time.
 Ends with one line ``RESULT key=value …``.
 """
 
@@ -92,7 +96,7 @@ def main() -> None:
         setup_django(workdir)
         from asgiref.sync import async_to_sync
         from channels.layers import get_channel_layer
-        from django.db import transaction
+        from django.db import connection, transaction
 
         from documents.exchange import ledger, push, services
         from documents.exchange.models import Delivery, State
@@ -111,6 +115,13 @@ def main() -> None:
                 channels[village.pk] = name
 
         async_to_sync(subscribe)()
+
+        # Warm-up: a running worker has these imported already (the URL conf pulls in every app's views).
+        from django.urls import reverse
+
+        import documents.workflow.outgoing  # noqa: F401
+
+        reverse("exchange:inbox")
 
         # Baseline: bare bulk inserts of the same rows for another document.
         other = make_document(city, clerk, "基线公文")
@@ -152,7 +163,8 @@ def main() -> None:
         print(
             f"RESULT units={args.units} dispatch_s={dispatched:.3f} delivered_s={delivered:.3f} "
             f"not_delivered={pending} pushed={pushed} baseline_s={baseline:.3f} "
-            f"ratio={delivered / baseline if baseline else 0:.1f} ledger_ok={int(verified.ok)}"
+            f"ratio={delivered / baseline if baseline else 0:.1f} ledger_ok={int(verified.ok)} "
+            f"batch_size={services.BATCH_SIZE} db={connection.vendor}"
         )
 
 

@@ -31,6 +31,7 @@ class DeliverySerializer(serializers.ModelSerializer):
             "flagged",
             "flag_reason",
             "return_reason",
+            "want_done_receipt",
             "seal_report",
             "created_at",
             "delivered_at",
@@ -49,6 +50,7 @@ class DispatchSerializer(serializers.Serializer):
     cc = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     level_parent = serializers.IntegerField(required=False)
     level = serializers.IntegerField(required=False)
+    want_done_receipt = serializers.BooleanField(required=False, default=False)
 
 
 class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -116,6 +118,7 @@ class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             list(Unit.objects.filter(pk__in=values["recipients"])),
             cc=list(Unit.objects.filter(pk__in=values["cc"])),
             include_levels_under=levels,
+            want_done_receipt=values["want_done_receipt"],
         )
         return Response(DeliverySerializer(created, many=True).data, status=201)
 

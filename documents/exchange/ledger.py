@@ -45,21 +45,35 @@ def _actor_name(actor) -> str:
     return (actor.get_full_name() or actor.get_username())[:60]
 
 
-def append(event: str, deliveries, actor=None, detail: dict | None = None) -> list[LedgerEntry]:
-    """Append one entry per delivery, inside the caller's transaction (rolled back with it)."""
-    deliveries = list(deliveries)
-    if not deliveries:
-        return []
+def lock_head() -> LedgerHead:
+    """Take the chain-head lock now. Services that will append call it before touching other global locks
+    (the audit chain), so every exchange transaction takes them in the same order and none deadlock."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("exchange ledger appends must run inside the business transaction")
     LedgerHead.objects.get_or_create(pk=1)
-    head = LedgerHead.objects.select_for_update().get(pk=1)
+    return LedgerHead.objects.select_for_update().get(pk=1)
+
+
+def append(event: str, deliveries, actor=None, detail: dict | None = None) -> list[LedgerEntry]:
+    """Append one entry per delivery, inside the caller's transaction (rolled back with it)."""
+    return append_many([(event, delivery, detail) for delivery in deliveries], actor)
+
+
+def append_many(items, actor=None) -> list[LedgerEntry]:
+    """Append ``(event, delivery, detail)`` items in order, one chain link each, under one head lock and one
+    bulk insert: a batch of deliveries costs one round of locking, not one per delivery."""
+    items = list(items)
+    if not items:
+        return []
+    head = lock_head()
     now = timezone.now().astimezone(timezone.get_fixed_timezone(0))
-    # JSON round trip: what is hashed is exactly what the database hands back later.
-    detail = json.loads(_canonical(detail or {}))
     name = _actor_name(actor)
-    entries, prev = [], head.last_hash
-    for offset, delivery in enumerate(deliveries, start=1):
+    entries, prev, canonical_details = [], head.last_hash, {}
+    for offset, (event, delivery, detail) in enumerate(items, start=1):
+        key = id(detail)
+        if key not in canonical_details:
+            # JSON round trip: what is hashed is exactly what the database hands back later.
+            canonical_details[key] = json.loads(_canonical(detail or {}))
         entry = LedgerEntry(
             seq=head.last_seq + offset,
             event=event,
@@ -68,7 +82,7 @@ def append(event: str, deliveries, actor=None, detail: dict | None = None) -> li
             sender_unit_id_ref=delivery.sender_unit_id,
             recipient_id_ref=delivery.recipient_id,
             actor_name=name,
-            detail=detail,
+            detail=canonical_details[key],
             created_at=now,
             prev_hash=prev,
         )

@@ -40,7 +40,8 @@ class Delivery(models.Model):
     flagged = models.BooleanField("异常", default=False)
     flag_reason = models.CharField("异常原因", max_length=300, blank=True)
     return_reason = models.CharField("退回原因", max_length=300, blank=True)
-    incoming_flow_id = models.PositiveBigIntegerField("收文流程", null=True, blank=True)
+    incoming_flow_id = models.PositiveBigIntegerField("收文流程", null=True, blank=True, db_index=True)
+    want_done_receipt = models.BooleanField("要求办结回执", default=False)
     dispatched_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField("分发时间", auto_now_add=True)
     enqueued_at = models.DateTimeField(null=True, blank=True)
@@ -82,6 +83,37 @@ class Receipt(models.Model):
 
     def __str__(self) -> str:
         return f"回执 {self.delivery_id}（{self.clerk_name}）"
+
+
+class DoneReceipt(models.Model):
+    """办结回执, asked for at dispatch: the recipient's 收文 reached 办结 — who finished it and when, over the
+    same package hash, signed with the receiving unit's seal certificate like the 签收 回执."""
+
+    delivery = models.OneToOneField(Delivery, on_delete=models.PROTECT, related_name="done_receipt")
+    finisher = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="办结人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    finisher_name = models.CharField("办结人姓名", max_length=40)
+    finished_at = models.DateTimeField("办结时间")
+    package_sha256 = models.CharField("交换包摘要", max_length=64)
+    message = models.TextField("签名内容")
+    certificate = models.ForeignKey(
+        "signing.Certificate", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signature = models.BinaryField("签名", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "办结回执"
+        verbose_name_plural = "办结回执"
+
+    def __str__(self) -> str:
+        return f"办结回执 {self.delivery_id}（{self.finisher_name}）"
 
 
 class LedgerEntry(models.Model):

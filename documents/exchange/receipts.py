@@ -1,6 +1,8 @@
 """回执 signatures: the receiving unit's official seal certificate signs
-"oa-exchange-receipt|delivery|document|package hash|clerk|time" (ECDSA/RSA over SHA-256, the key held by
-``signing.keystore``). Units without a seal key get an unsigned record, marked as such."""
+"oa-exchange-receipt|delivery|document|package hash|recipient|clerk|time" for a 签收 and
+"oa-exchange-done-receipt|delivery|document|package hash|recipient|finisher|time" for a 办结 (ECDSA/RSA over
+SHA-256, the key held by ``signing.keystore``). Units without a seal key get an unsigned record, marked as
+such."""
 
 import logging
 
@@ -16,6 +18,13 @@ def message_for(delivery, clerk_name: str, signed_at) -> str:
     return (
         f"oa-exchange-receipt|{delivery.pk}|{delivery.document_id}|{delivery.package_sha256}|"
         f"{delivery.recipient_id}|{clerk_name}|{signed_at.isoformat()}"
+    )
+
+
+def done_message_for(delivery, finisher_name: str, finished_at) -> str:
+    return (
+        f"oa-exchange-done-receipt|{delivery.pk}|{delivery.document_id}|{delivery.package_sha256}|"
+        f"{delivery.recipient_id}|{finisher_name}|{finished_at.isoformat()}"
     )
 
 

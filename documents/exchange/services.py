@@ -3,28 +3,30 @@ in the same transaction as the document's state change and only wakes the worker
 change locks its Delivery row (``select_for_update``) and checks the state, so a retried task, a second
 sweeper run or a recall racing a 签收 ends in one consistent state. Every event goes to the exchange ledger."""
 
-import json
 import logging
 
 from django.db import transaction
 from django.db.models import Count, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from documents.models import AddresseeKind, Document, Status
 from oa.audit.services import record
 from oa.core.errors import NotFoundError, PermissionDeniedError, ServiceError
-from oa.org.models import Level, Role, Unit
-from oa.todo.services import complete_for_source, create_todo
+from oa.org.models import Level, Unit
+from oa.todo.services import complete_for_source
 
-from . import access, ledger, package, push, receipts
-from .models import OPEN_STATES, Delivery, Kind, Receipt, State
+from . import access, arrival, ledger, package, push, receipts
+from .models import OPEN_STATES, Delivery, DoneReceipt, Kind, Receipt, State
 
 log = logging.getLogger(__name__)
 
-SOURCE_APP = "exchange"
+SOURCE_APP = arrival.SOURCE_APP
 DISPATCHABLE = (Status.DISTRIBUTING, Status.DISTRIBUTED)
 MAX_RECIPIENTS = 5000
+# Deliveries per task message: big enough that a 1,000-unit send is a handful of transactions, small enough
+# that a batch holds its locks briefly and a killed worker (prefetch 1, late ack) holds back only one.
+BATCH_SIZE = 100
+SWEEP_LIMIT = 2000
 
 
 # --- reading -----------------------------------------------------------------------------------------
@@ -39,7 +41,7 @@ def inbox_for(user, unit_ids=None):
         Delivery.objects.filter(recipient_id__in=ids)
         .exclude(state=State.PENDING)
         .exclude(delivered_at__isnull=True)  # recalled before it arrived: the recipient never had it
-        .select_related("document", "sender_unit", "recipient")
+        .select_related("document", "sender_unit", "recipient", "receipt", "done_receipt")
         .order_by("-delivered_at", "-pk")
     )
 
@@ -71,10 +73,15 @@ def get_document_for_board(user, document_id) -> Document:
 
 def board(document) -> dict:
     """The sender's tracking board: per-recipient rows, counts by state and by level."""
-    rows = list(Delivery.objects.filter(document=document).select_related("recipient").order_by("recipient__path"))
+    rows = list(
+        Delivery.objects.filter(document=document)
+        .select_related("recipient", "document", "sender_unit", "receipt", "done_receipt")
+        .order_by("recipient__path")
+    )
     by_state = {state: 0 for state in State.values}
     by_level: dict[int, dict[str, int]] = {}
     for row in rows:
+        row.receipt_text = receipt_text(row)
         by_state[row.state] += 1
         level = by_level.setdefault(row.recipient.level, {state: 0 for state in State.values})
         level[row.state] += 1
@@ -89,8 +96,34 @@ def board(document) -> dict:
     }
 
 
+def _local(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _receipt_of(delivery: Delivery, name: str):
+    try:
+        return getattr(delivery, name)
+    except (Receipt.DoesNotExist, DoneReceipt.DoesNotExist):
+        return None
+
+
+def receipt_text(delivery: Delivery) -> str:
+    """The 回执 column: who signed for it and when; who finished it and when (办结回执), or that it is awaited."""
+    parts = []
+    receipt = _receipt_of(delivery, "receipt") if delivery.state == State.SIGNED else None
+    if receipt is not None:
+        parts.append(f"签收：{receipt.clerk_name} {_local(receipt.signed_at)}")
+    done = _receipt_of(delivery, "done_receipt") if delivery.want_done_receipt else None
+    if done is not None:
+        parts.append(f"办结：{done.finisher_name} {_local(done.finished_at)}")
+    elif delivery.want_done_receipt and delivery.state in (*OPEN_STATES, State.SIGNED):
+        parts.append("待办结回执")
+    return "；".join(parts)
+
+
 def row_json(delivery: Delivery) -> dict:
-    receipt = getattr(delivery, "receipt", None) if delivery.state == State.SIGNED else None
+    receipt = _receipt_of(delivery, "receipt") if delivery.state == State.SIGNED else None
+    done = _receipt_of(delivery, "done_receipt") if delivery.want_done_receipt else None
     return {
         "id": delivery.pk,
         "document": delivery.document_id,
@@ -108,12 +141,21 @@ def row_json(delivery: Delivery) -> dict:
         "seal_verdict": (delivery.seal_report or {}).get("verdict_label", ""),
         "delivered_at": delivery.delivered_at.isoformat() if delivery.delivered_at else None,
         "finished_at": delivery.finished_at.isoformat() if delivery.finished_at else None,
+        "want_done_receipt": delivery.want_done_receipt,
+        "receipt_text": receipt_text(delivery),
         "receipt": None
         if receipt is None
         else {
             "clerk": receipt.clerk_name,
             "signed_at": receipt.signed_at.isoformat(),
             "signed": bool(receipt.signature),
+        },
+        "done_receipt": None
+        if done is None
+        else {
+            "finisher": done.finisher_name,
+            "finished_at": done.finished_at.isoformat(),
+            "signed": bool(done.signature),
         },
     }
 
@@ -176,10 +218,13 @@ def _advance_document(actor, document) -> None:
         Document.objects.filter(pk=document.pk).update(status=Status.DISTRIBUTED)
 
 
-def dispatch(actor, document, recipients=(), *, cc=(), include_levels_under=None) -> list[Delivery]:
+def dispatch(
+    actor, document, recipients=(), *, cc=(), include_levels_under=None, want_done_receipt: bool = False
+) -> list[Delivery]:
     """分发 ``document`` (sealed, 待分发 or already 已分发 for a 补发) to 主送 ``recipients`` and 抄送 ``cc`` units
     anywhere in the tree, plus every unit of level L under parent P for each (P, L) in
-    ``include_levels_under``. Units already sent to are skipped. Returns the new deliveries."""
+    ``include_levels_under``. Units already sent to are skipped. ``want_done_receipt``: each recipient
+    returns a signed 办结回执 when its 收文 is finished. Returns the new deliveries."""
     if not access.can_act(actor, document.owner_unit_id):
         raise PermissionDeniedError("只有发文单位的收发员可以分发公文。")
     with transaction.atomic():
@@ -191,6 +236,7 @@ def dispatch(actor, document, recipients=(), *, cc=(), include_levels_under=None
             raise ServiceError("请选择至少一个收文单位。", field="recipients")
         if len(chosen) > MAX_RECIPIENTS:
             raise ServiceError(f"一次最多分发给 {MAX_RECIPIENTS} 个单位。")
+        ledger.lock_head()  # before the workflow's audit lines: one lock order for every exchange transaction
         already = set(Delivery.objects.filter(document=document).values_list("recipient_id", flat=True))
         package_sha = package.package_hash(document)
         now = timezone.now()
@@ -203,6 +249,7 @@ def dispatch(actor, document, recipients=(), *, cc=(), include_levels_under=None
                 package_sha256=package_sha,
                 dispatched_by=actor,
                 enqueued_at=now,
+                want_done_receipt=bool(want_done_receipt),
             )
             for unit, kind in chosen
             if unit.pk not in already
@@ -217,7 +264,11 @@ def dispatch(actor, document, recipients=(), *, cc=(), include_levels_under=None
             actor,
             "exchange.dispatch",
             document,
-            after={"recipients": len(created), "package_sha256": package_sha},
+            after={
+                "recipients": len(created),
+                "package_sha256": package_sha,
+                "want_done_receipt": bool(want_done_receipt),
+            },
             summary=f"分发《{document.title}》至 {len(created)} 个单位",
         )
         push.notify(document.owner_unit_id, document=document.pk, event="sent")
@@ -227,100 +278,22 @@ def dispatch(actor, document, recipients=(), *, cc=(), include_levels_under=None
 
 
 def enqueue(delivery_ids) -> None:
-    """Wake the workers. Never raises: the rows are committed, and the sweeper re-sends what was missed."""
-    from .tasks import deliver
+    """Wake the workers, one task message per batch. Never raises: the rows are committed, and the sweeper
+    re-sends what was missed."""
+    from .tasks import deliver_batch
 
-    for delivery_id in delivery_ids:
+    ids = list(delivery_ids)
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = ids[start : start + BATCH_SIZE]
         try:
-            deliver.delay(delivery_id)
+            deliver_batch.delay(batch)
         except Exception:
-            log.warning("could not enqueue exchange delivery %s; the sweeper will retry", delivery_id, exc_info=True)
+            log.warning("could not enqueue exchange deliveries %s…; the sweeper will retry", batch[:3], exc_info=True)
 
 
-# --- arrival (worker side) --------------------------------------------------------------------------
+# --- arrival (worker side): see ``arrival`` -------------------------------------------------------
 
-
-def _clerks(unit_id: int):
-    from oa.org.models import Person
-
-    return Person.objects.filter(
-        is_active=True, role_assignments__unit_id=unit_id, role_assignments__role=Role.CLERK
-    ).distinct()
-
-
-def _seal_report(document) -> dict | None:
-    data = package.sealed_pdf(document)
-    if data is None:
-        return None
-    from signing.services import verify_pdf
-
-    try:
-        report = verify_pdf(data, expected_seals=package.expected_seals(document))
-    except Exception as exc:  # an unreadable file is a finding, not a crash
-        return {"verdict": "tampered", "verdict_label": "无法校验", "summary": f"无法校验：{exc.__class__.__name__}"}
-    return json.loads(json.dumps(report.as_dict(), default=str, ensure_ascii=False))
-
-
-def arrive(delivery_id: int) -> str:
-    """Deliver one row. Idempotent: anything but 待发送 is left alone. Returns the resulting state."""
-    with transaction.atomic():
-        delivery = (
-            Delivery.objects.select_for_update()
-            .select_related("document", "document__owner_unit")
-            .filter(pk=delivery_id)
-            .first()
-        )
-        if delivery is None or delivery.state != State.PENDING:
-            return "" if delivery is None else delivery.state
-        document = delivery.document
-        delivery.attempts += 1
-        delivery.delivered_at = timezone.now()
-        actual = package.package_hash(document)
-        report = _seal_report(document)
-        delivery.seal_report = report
-        if actual != delivery.package_sha256:
-            delivery.state = State.REJECTED
-            delivery.flagged = True
-            delivery.flag_reason = "交换包摘要与分发时不一致，已拒收。"
-            delivery.finished_at = delivery.delivered_at
-            event = "rejected"
-        else:
-            delivery.state = State.DELIVERED
-            if report is not None and report.get("verdict") != "ok":
-                delivery.flagged = True
-                delivery.flag_reason = f"验章：{report.get('summary', '')}"[:300]
-            event = "delivered"
-        delivery.save(
-            update_fields=[
-                "attempts",
-                "delivered_at",
-                "seal_report",
-                "state",
-                "flagged",
-                "flag_reason",
-                "finished_at",
-                "updated_at",
-            ]
-        )
-        ledger.append(event, [delivery], None, {"package_sha256": actual, "seal": (report or {}).get("verdict")})
-        if event == "delivered":
-            for clerk in _clerks(delivery.recipient_id):
-                create_todo(
-                    None,
-                    owner=clerk,
-                    kind="todo",
-                    title=f"来文：《{document.title}》",
-                    step="签收",
-                    url=reverse("exchange:inbox"),
-                    source_app=SOURCE_APP,
-                    source_id=delivery.pk,
-                    category="公文交换",
-                    sender=document.owner_unit.name,
-                    urgency=document.urgency or "平件",
-                    manual_close=False,
-                )
-        _notify_both(delivery, event)
-    return delivery.state
+arrive, arrive_many = arrival.arrive, arrival.arrive_many
 
 
 def _notify_both(delivery: Delivery, event: str) -> None:
@@ -330,13 +303,19 @@ def _notify_both(delivery: Delivery, event: str) -> None:
 
 
 def sweep(older_than_seconds: int = 60) -> int:
-    """Re-enqueue 待发送 rows whose wake-up was lost (broker down, worker killed before the ack)."""
+    """Re-enqueue 待发送 rows whose wake-up was lost (broker down, worker killed before the ack), and issue the
+    办结回执 whose after-commit hook never ran. Returns how many deliveries were re-enqueued."""
     cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
     stale = Q(enqueued_at__lt=cutoff) | Q(enqueued_at__isnull=True)
-    ids = list(Delivery.objects.filter(stale, state=State.PENDING).order_by("pk").values_list("pk", flat=True)[:2000])
+    ids = list(
+        Delivery.objects.filter(stale, state=State.PENDING).order_by("pk").values_list("pk", flat=True)[:SWEEP_LIMIT]
+    )
     if ids:
         Delivery.objects.filter(pk__in=ids, state=State.PENDING).update(enqueued_at=timezone.now())
         enqueue(ids)
+    from . import done_receipts
+
+    done_receipts.sweep_missing()
     return len(ids)
 
 
@@ -362,6 +341,7 @@ def sign_for(actor, delivery_id) -> Receipt:
         delivery = _locked_for(actor, delivery_id, side="recipient")
         if delivery.state != State.DELIVERED:
             raise ServiceError(f"该公文当前为“{delivery.get_state_display()}”，不能签收。")
+        ledger.lock_head()  # before the 收文 flow's audit lines (see ``dispatch``)
         document = delivery.document
         flow = incoming.receive(
             None,

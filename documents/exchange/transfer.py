@@ -6,6 +6,11 @@
 * ``document.pdf`` — the sealed PDF, when there is one; ``attachments/NN-name`` — the attachments;
 * ``signature.json`` — the sender unit's seal certificate (DER, base64) and its signature over the exact
   bytes of ``manifest.json`` (absent when the unit holds no seal key).
+* ``receipts.json`` — only in the sender's export (the tracking board's 导出交换包): every 回执 returned
+  so far, ``[{"delivery", "recipient", "kind": "签收"|"办结", "person", "at", "package_sha256", "message",
+  "signature" (base64 or null), "certificate_der" (base64 or null), "fingerprint"}]``. Each signature is over
+  ``message`` (which names the package hash) with the recipient unit's seal certificate, so the proof can be
+  checked without this system. Not part of the manifest: the package hash does not depend on it.
 
 ``read`` checks every part's SHA-256 against the manifest and the signature over the manifest; a package that
 fails is refused, never half-imported."""
@@ -23,10 +28,43 @@ from oa.core.errors import PermissionDeniedError, ServiceError
 from . import access, package, receipts
 
 MAX_PACKAGE_BYTES = 100 * 1024 * 1024
-MANIFEST, METADATA, SIGNATURE = "manifest.json", "metadata.json", "signature.json"
+MANIFEST, METADATA, SIGNATURE, RECEIPTS = "manifest.json", "metadata.json", "signature.json", "receipts.json"
 
 
-def export(document) -> bytes:
+def _b64(value) -> str | None:
+    return base64.b64encode(bytes(value)).decode() if value else None
+
+
+def receipts_of(document) -> list[dict]:
+    """Every 签收 and 办结 回执 of the document's deliveries, with what is needed to check each signature."""
+    from .models import DoneReceipt, Receipt
+
+    result = []
+    signed = Receipt.objects.filter(delivery__document=document).select_related("delivery__recipient", "certificate")
+    done = DoneReceipt.objects.filter(delivery__document=document).select_related("delivery__recipient", "certificate")
+    for kind, rows, person, at in (
+        ("签收", signed, "clerk_name", "signed_at"),
+        ("办结", done, "finisher_name", "finished_at"),
+    ):
+        for receipt in rows.order_by("delivery_id"):
+            result.append(
+                {
+                    "delivery": receipt.delivery_id,
+                    "recipient": receipt.delivery.recipient.name,
+                    "kind": kind,
+                    "person": getattr(receipt, person),
+                    "at": getattr(receipt, at).isoformat(),
+                    "package_sha256": receipt.package_sha256,
+                    "message": receipt.message,
+                    "signature": _b64(receipt.signature),
+                    "certificate_der": _b64(receipt.certificate.der) if receipt.certificate else None,
+                    "fingerprint": receipt.certificate.fingerprint if receipt.certificate else "",
+                }
+            )
+    return sorted(result, key=lambda r: (r["delivery"], r["kind"] != "签收"))
+
+
+def export(document, *, with_receipts: bool = False) -> bytes:
     file_parts = package.parts(document)
     meta = json.dumps(package.metadata(document), ensure_ascii=False, sort_keys=True).encode("utf-8")
     manifest_bytes = package.canonical(package.manifest(document, file_parts))
@@ -49,6 +87,8 @@ def export(document) -> bytes:
                     }
                 ),
             )
+        if with_receipts:
+            archive.writestr(RECEIPTS, json.dumps(receipts_of(document), ensure_ascii=False, indent=1))
     return out.getvalue()
 
 

@@ -127,7 +127,12 @@ def dispatch(request, document_id: int):
                 levels.append((parent, int(level)))
         try:
             created = services.dispatch(
-                request.user, document, units_of("main"), cc=units_of("cc"), include_levels_under=levels
+                request.user,
+                document,
+                units_of("main"),
+                cc=units_of("cc"),
+                include_levels_under=levels,
+                want_done_receipt=request.POST.get("want_done_receipt") == "1",
             )
         except ServiceError as exc:
             messages.error(request, exc.message)
@@ -202,7 +207,7 @@ def export_package(request, document_id: int):
     from . import transfer
 
     document = _board_or_404(request.user, document_id)
-    response = HttpResponse(transfer.export(document), content_type="application/zip")
+    response = HttpResponse(transfer.export(document, with_receipts=True), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="exchange-{document.pk}.zip"'
     return response
 

@@ -63,7 +63,11 @@
     if (progress) { progress.max = data.total; progress.value = data.by_state.signed; }
     data.rows.forEach(function (row) {
       const tr = root.querySelector('tr[data-delivery="' + row.id + '"]');
-      if (!tr || tr.dataset.state === row.state) return;
+      if (!tr) return;
+      // The 回执 column changes without a state change too (办结回执 of a signed-for row).
+      const receiptCell = tr.querySelector("[data-receipt]");
+      if (receiptCell && receiptCell.textContent !== (row.receipt_text || "")) receiptCell.textContent = row.receipt_text || "";
+      if (tr.dataset.state === row.state) return;
       tr.dataset.state = row.state;
       const stateCell = tr.querySelector(".state");
       if (stateCell) { stateCell.textContent = row.state_label; stateCell.className = "state state-" + row.state; }

@@ -7,7 +7,7 @@ import threading
 import pytest
 from django.db import DatabaseError, connection
 
-from documents.exchange import ledger, services, tasks
+from documents.exchange import arrival, ledger, services, tasks
 from documents.exchange.models import Delivery, LedgerEntry, State
 from oa.todo.models import TodoItem
 from tests.factories import PersonFactory, RoleAssignmentFactory, UnitFactory
@@ -26,6 +26,7 @@ def _assert_exactly_once(expected: int):
     rows = list(Delivery.objects.all())
     assert len(rows) == expected
     assert all(row.state == State.DELIVERED for row in rows), [r.state for r in rows]
+    assert all(row.attempts == 1 for row in rows), [r.attempts for r in rows]  # rolled-back tries leave no trace
     for row in rows:
         assert LedgerEntry.objects.filter(delivery_id_ref=row.pk, event="delivered").count() == 1
         assert TodoItem.objects.filter(source_app="exchange", source_id=str(row.pk)).count() == 1
@@ -38,21 +39,26 @@ def test_failures_midway_lose_and_duplicate_nothing(
 ):
     units = _many_units(org_tree.cb_street, 12)
     rng = random.Random(6)
-    real_todo, real_append = services.create_todo, ledger.append
+    real_todos, real_append = arrival._sign_todos, ledger.append_many
+    failures = []
 
-    def flaky_todo(*args, **kwargs):  # fails after the row changed state and the ledger was written
+    def flaky_todos(*args, **kwargs):  # fails after the rows changed state and the ledger was written
         if failure == "exception" and rng.random() < 0.5:
+            failures.append(1)
             raise RuntimeError("worker crashed midway")
-        return real_todo(*args, **kwargs)
+        return real_todos(*args, **kwargs)
 
-    def flaky_append(event, *args, **kwargs):
-        if failure == "database" and event == "delivered" and rng.random() < 0.5:
+    def flaky_append(items, *args, **kwargs):
+        items = list(items)
+        if failure == "database" and items and items[0][0] == "delivered" and rng.random() < 0.5:
+            failures.append(1)
             raise DatabaseError("connection lost")
-        return real_append(event, *args, **kwargs)
+        return real_append(items, *args, **kwargs)
 
-    monkeypatch.setattr(services, "create_todo", flaky_todo)
-    monkeypatch.setattr(services.ledger, "append", flaky_append)
-    monkeypatch.setattr(tasks.deliver, "max_retries", 1)  # give up soon: the sweeper must finish the job
+    monkeypatch.setattr(arrival, "_sign_todos", flaky_todos)
+    monkeypatch.setattr(arrival.ledger, "append_many", flaky_append)
+    monkeypatch.setattr(services, "BATCH_SIZE", 5)  # several batches, split further when they fail
+    monkeypatch.setattr(tasks.deliver_batch, "max_retries", 1)  # give up soon: the sweeper must finish the job
     with django_capture_on_commit_callbacks(execute=True):
         services.dispatch(ex.sender_clerk, ex.document, units)
     for _ in range(30):  # beat runs the sweeper; the broker redelivers; nothing is lost or doubled
@@ -60,6 +66,7 @@ def test_failures_midway_lose_and_duplicate_nothing(
             break
         with django_capture_on_commit_callbacks(execute=True):
             services.sweep(older_than_seconds=0)
+    assert len(failures) >= 3  # the faults really happened
     _assert_exactly_once(len(units))
 
 
@@ -127,4 +134,50 @@ def test_recall_racing_sign_for_ends_in_one_consistent_state(ex, org_tree, trial
         assert delivery.state == State.RECALLED and IncomingDocument.objects.count() == 0
     events = list(LedgerEntry.objects.filter(delivery_id_ref=delivery.pk).values_list("event", flat=True))
     assert events == ["sent", "delivered", "signed" if winners == ["sign"] else "recalled"]
+    assert ledger.verify().ok
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("trial", range(4))
+def test_recall_racing_the_arrival_batch_ends_in_one_consistent_state(ex, org_tree, trial, monkeypatch):
+    """撤回 while a worker is delivering the same rows: the recalled row is never left 已送达, a todo is never
+    left open for it, and the ledger tells the order that really happened."""
+    queued = []
+    monkeypatch.setattr(services, "enqueue", lambda ids: queued.extend(ids))  # the broker holds the wake-ups
+    services.dispatch(ex.sender_clerk, ex.document, [org_tree.jc_gov, org_tree.yj_edu])
+    target = Delivery.objects.get(recipient=org_tree.jc_gov)
+    barrier, outcomes = threading.Barrier(2), {}
+
+    def worker(name, fn):
+        try:
+            barrier.wait()
+            outcomes[name] = fn()
+        except Exception as exc:
+            outcomes[name] = exc
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=worker, args=("arrive", lambda: services.arrive_many(queued))),
+        threading.Thread(target=worker, args=("recall", lambda: services.recall(ex.sender_clerk, target.pk))),
+    ]
+    if trial % 2:
+        threads.reverse()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not isinstance(outcomes["arrive"], Exception), outcomes
+    assert not isinstance(outcomes["recall"], Exception), outcomes  # 撤回 is allowed before and after arrival
+    services.arrive_many(queued)  # a redelivered message changes nothing now
+    target.refresh_from_db()
+    assert target.state == State.RECALLED
+    events = list(LedgerEntry.objects.filter(delivery_id_ref=target.pk).values_list("event", flat=True))
+    assert events in (["sent", "recalled"], ["sent", "delivered", "recalled"])
+    todos = TodoItem.objects.filter(source_app="exchange", source_id=str(target.pk))
+    if "delivered" in events:
+        assert target.delivered_at is not None and [t.state for t in todos] == ["done"]
+    else:
+        assert target.delivered_at is None and not todos.exists()
+    assert Delivery.objects.get(recipient=org_tree.yj_edu).state == State.DELIVERED
     assert ledger.verify().ok
