@@ -3,12 +3,15 @@
 Starts daphne (the real oa.asgi application) on a free localhost port with a temporary SQLite database,
 connects N WebSocket clients (signed-in sessions of N people), posts messages over the socket to a group of
 M members and measures, per delivery, the time from sending to each member's socket receiving it:
-p50/p95 latency and deliveries per second.  Runs on the in-memory channel layer and, when a redis-server
-binary exists, on Redis (a server started on a free port and stopped afterwards).  The baseline in the same
-run is the raw channel layer: M group_send round trips to M per-user groups, without Django or daphne.
+p50/p95 latency and deliveries per second.  Runs on the in-memory channel layer and on Redis: the server
+named by OA_REDIS_URL when it is set (keys under a fresh prefix), else a redis-server started on a free port
+and stopped afterwards (skipped when there is no redis-server binary).  The baseline in the same run is the
+bare channel layer with the project's CHANNEL_LAYERS settings, without Django views or daphne: one
+group_send to a group of the same M-1 channels (what the app does per message), received on every channel.
 
     .venv/bin/python bench/ws_fanout.py            # 1,000 clients, a 500-member group
     .venv/bin/python bench/ws_fanout.py --quick    # 100 clients, 50 members
+    OA_REDIS_URL=redis://127.0.0.1:6379/0 .venv/bin/python bench/ws_fanout.py --quick
 
 The last line is ``RESULT key=value …``.
 """
@@ -24,6 +27,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -237,14 +241,15 @@ async def fanout(port: int, data: dict, messages: int) -> dict:
     }
 
 
-async def layer_baseline(layer, groups: int, rounds: int) -> dict:
-    """M channels, each alone in its own group (as each person's socket is): group_send to all M groups,
-    then receive on all M channels."""
-    channels = [await layer.new_channel() for _ in range(groups)]
-    for i, channel in enumerate(channels):
-        await layer.group_add(f"bench.user.{i}", channel)
+async def layer_baseline(layer, channels_count: int, rounds: int) -> dict:
+    """M channels in one group (as the members' sockets are in the conversation's group): one group_send
+    per round, received on all M channels."""
+    channels = [await layer.new_channel() for _ in range(channels_count)]
+    group = f"bench.baseline.{uuid.uuid4().hex[:12]}"
+    for channel in channels:
+        await layer.group_add(group, channel)
     latencies, busy = [], 0.0
-    for _ in range(rounds):
+    for n in range(rounds):
         started = time.perf_counter()
 
         async def receive(channel, started=started):
@@ -252,13 +257,12 @@ async def layer_baseline(layer, groups: int, rounds: int) -> dict:
             return time.perf_counter() - started
 
         receivers = asyncio.gather(*(receive(c) for c in channels))
-        for i in range(groups):
-            await layer.group_send(f"bench.user.{i}", {"type": "chat.message", "text": "x"})
+        await layer.group_send(group, {"type": "chat.message", "seq": n, "message": {"text": f"压测消息{n}"}})
         results = await asyncio.wait_for(receivers, 60)
         busy += max(results)
         latencies.extend(results)
-    for i, channel in enumerate(channels):
-        await layer.group_discard(f"bench.user.{i}", channel)
+    for channel in channels:
+        await layer.group_discard(group, channel)
     return {
         "p50_ms": percentile(latencies, 0.5) * 1000,
         "p95_ms": percentile(latencies, 0.95) * 1000,
@@ -266,10 +270,23 @@ async def layer_baseline(layer, groups: int, rounds: int) -> dict:
     }
 
 
+def baseline(out_file: str, channels_count: int, rounds: int) -> None:
+    """Child process: the channel layer exactly as the settings configure it (same redis-py options)."""
+    import django
+
+    django.setup()
+    from channels.layers import get_channel_layer
+
+    result = asyncio.run(layer_baseline(get_channel_layer(), channels_count, rounds))
+    Path(out_file).write_text(json.dumps(result))
+
+
 def run_profile(
     name: str, var: Path, base_env: dict, clients: int, members: int, messages: int, redis_url: str = ""
 ) -> dict:
-    env = {**base_env, "OA_REDIS_URL": redis_url, "OA_SQLITE_PATH": str(var / f"{name}.sqlite3")}
+    env = {**base_env, "OA_REDIS_URL": redis_url, "OA_SQLITE_PATH": str(var / f"{name}.sqlite3"),
+           # A fresh prefix: a shared Redis (OA_REDIS_URL) may hold other runs' or the site's keys.
+           "OA_CHANNEL_PREFIX": f"oa-bench-{uuid.uuid4().hex[:8]}"}
     seed_file = var / f"{name}-seed.json"
     subprocess.run(
         [sys.executable, __file__, "--_seed", str(seed_file), str(clients), str(members)], cwd=ROOT, env=env, check=True
@@ -280,15 +297,12 @@ def run_profile(
         result = asyncio.run(fanout(server.port, data, messages))
     finally:
         server.stop()
-    if redis_url:
-        from channels_redis.core import RedisChannelLayer
-
-        layer = RedisChannelLayer(hosts=[redis_url], prefix="bench")
-    else:
-        from channels.layers import InMemoryChannelLayer
-
-        layer = InMemoryChannelLayer()
-    result["raw"] = asyncio.run(layer_baseline(layer, members - 1, messages))
+    raw_file = var / f"{name}-baseline.json"
+    subprocess.run(
+        [sys.executable, __file__, "--_baseline", str(raw_file), str(members - 1), str(max(messages, 5))],
+        cwd=ROOT, env=env, check=True,
+    )
+    result["raw"] = json.loads(raw_file.read_text())
     return result
 
 
@@ -299,16 +313,22 @@ def main() -> None:
     parser.add_argument("--members", type=int)
     parser.add_argument("--messages", type=int, default=5, help="messages sent to the group (one after another)")
     parser.add_argument("--_seed", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--_baseline", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args._seed:
         sys.path.insert(0, str(ROOT))
         seed(args._seed[0], int(args._seed[1]), int(args._seed[2]))
+        return
+    if args._baseline:
+        sys.path.insert(0, str(ROOT))
+        baseline(args._baseline[0], int(args._baseline[1]), int(args._baseline[2]))
         return
     clients = args.clients or (100 if args.quick else 1000)
     members = min(clients, args.members or (50 if args.quick else 500))
     messages = args.messages if not args.quick else min(args.messages, 3)
 
     var = Path(tempfile.mkdtemp(prefix="oa-bench-ws-"))
+    external_redis = os.environ.get("OA_REDIS_URL", "")
     base_env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -325,16 +345,19 @@ def main() -> None:
     try:
         print(f"内存通道层：{clients} 个连接，{members} 人群组，{messages} 条消息 …", flush=True)
         results["memory"] = run_profile("memory", var, base_env, clients, members, messages)
-        if shutil.which("redis-server"):
+        redis_url = external_redis
+        if not redis_url and shutil.which("redis-server"):
             redis = Redis(var)
-            print(f"Redis 通道层（{redis.url}）…", flush=True)
+            redis_url = redis.url
+        if redis_url:
+            print(f"Redis 通道层（{redis_url}）…", flush=True)
             try:
-                results["redis"] = run_profile("redis", var, base_env, clients, members, messages, redis.url)
+                results["redis"] = run_profile("redis", var, base_env, clients, members, messages, redis_url)
             except Exception as exc:  # report what failed instead of losing the in-memory figures
                 errors["redis"] = f"{type(exc).__name__}: {exc}"[:200]
                 print(f"Redis 测试失败：{errors['redis']}（daphne 日志见 {var}）", flush=True)
         else:
-            print("未找到 redis-server，跳过 Redis。", flush=True)
+            print("未设置 OA_REDIS_URL，也未找到 redis-server，跳过 Redis。", flush=True)
     except BaseException:
         print(f"失败：日志保留在 {var}", flush=True)
         raise
@@ -350,7 +373,8 @@ def main() -> None:
         print(
             f"[{name}] 连接 {r['clients']} 个用时 {r['connect_s']:.1f}s；投递延迟 p50 {r['p50_ms']:.1f}ms "
             f"p95 {r['p95_ms']:.1f}ms；{r['deliveries_per_s']:.0f} 条/秒。"
-            f" 基线（仅通道层 group_send）p50 {r['raw']['p50_ms']:.2f}ms p95 {r['raw']['p95_ms']:.2f}ms "
+            f" 基线（仅通道层，一次 group_send 到同样 {members - 1} 个通道）"
+            f"p50 {r['raw']['p50_ms']:.2f}ms p95 {r['raw']['p95_ms']:.2f}ms "
             f"{r['raw']['per_s']:.0f} 条/秒"
         )
         fields += [

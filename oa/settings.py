@@ -160,7 +160,8 @@ if REDIS_URL:
     }
     CELERY_BROKER_URL = env_str("OA_CELERY_BROKER_URL", REDIS_URL)
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # channels' in-memory layer with its per-receive expiry sweep throttled (see oa/core/layers.py).
+    CHANNEL_LAYERS = {"default": {"BACKEND": "oa.core.layers.InMemoryChannelLayer"}}
     # The embedded profile runs the worker inside the server process (see oa/core/embedded.py).
     CELERY_BROKER_URL = env_str("OA_CELERY_BROKER_URL", "memory://")
 EMBEDDED_WORKER = not REDIS_URL

@@ -1,78 +1,81 @@
 """/ws/messages/: live messages for the signed-in person, one socket per browser tab.
 
-Like /ws/todo/: Origin is checked before this runs (oa.asgi); anonymous sockets are refused with 4401 and
-sessions past their idle or absolute limit with 4001. Groups come from the session's user id and session
-key (the todo centre's session group, so signing out closes these sockets too), never from the client.
+The rules every socket shares are oa.core.consumers.LiveConsumer's: origin checked in oa.asgi, anonymous
+sockets refused with 4401, sessions past their idle or absolute limit with 4001, logout and deactivation
+close the socket at once through the person's and the session's groups.
 
-Every event is re-checked before it is passed on: the person must still be active and still a member of the
-conversation (one query, which also yields the unread total for the header badge); card messages are
-resolved for this viewer. The session itself is reloaded at most every ``SESSION_RECHECK_SECONDS`` (logout
-and deactivation close the socket at once through their groups; the idle limit is computed from the cached
-session data on every event).
+Fan-out without the database. A message is one event to its conversation's group (oa.messaging.push). The
+socket keeps its person's memberships in memory (``rooms``: read position, last seq and roster version of
+each conversation, read in one query at connect) and re-checks every event against them before passing it
+on, so no database query is needed per recipient:
+
+- membership changes reach the person's sockets as ``chat.conversations``: they re-read their memberships
+  and join or leave conversation groups (someone added starts receiving; someone removed stops);
+- every event carries the conversation's roster version, raised when anybody leaves. A socket that knows an
+  older version re-reads its memberships before passing the event on, so a message sent after a removal
+  never reaches the removed person, even if it overtakes the ``chat.conversations`` hint;
+- unread counts follow from the events themselves (``seq`` of new messages, ``chat.read`` of the person's
+  own read position); the memberships are re-read at least every ``ROOMS_REFRESH_SECONDS`` and on every
+  hint, so a lost push costs a little freshness at most;
+- the account and session are re-read at most every ``session_recheck_seconds``; sockets woken by the same
+  message re-read theirs together (``Coalesced``), as they do their memberships and card visibility.
 
 Client → server (JSON): ``send`` {conversation, text, client_id, mentions}, ``read`` {conversation, seq},
-``recall`` {message}, ``catch_up`` {since: {conversation_id: last seen seq}}. Server → client: ``hello``,
-``message``, ``recalled``, ``read``, ``ack``, ``caught_up``, ``conversations``, ``unread``, ``error``.
+``recall`` {message}, ``catch_up`` {since: {conversation_id: last seen seq}}, ``resync``. Server → client:
+``hello``, ``message``, ``recalled``, ``read``, ``ack``, ``caught_up``, ``conversations``, ``unread``,
+``error``.
 """
 
+import dataclasses
 import time
 
-from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.conf import settings
-from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
-from django.utils.crypto import constant_time_compare
-from django.utils.module_loading import import_string
+from django.contrib.auth import get_user_model
 
-from oa.accounts.middleware import session_end_reason
+from oa.core.consumers import CLOSE_SESSION_ENDED, Coalesced, LiveConsumer
 from oa.core.errors import ServiceError
 from oa.messaging import cards, services
-from oa.messaging.push import user_group
-from oa.todo.push import session_group
+from oa.messaging.push import conversation_group, user_group
 
-CLOSE_UNAUTHENTICATED = 4401
-CLOSE_SESSION_ENDED = 4001
-SESSION_RECHECK_SECONDS = 30
+ROOMS_REFRESH_SECONDS = 30
+HIDDEN_CARD = {"hidden": True, "title": "公文卡片（您无权查看）"}
 
 
-class MessagesConsumer(AsyncJsonWebsocketConsumer):
-    user_id: int | None = None
-    session_key: str | None = None
-    joined: tuple[str, ...] = ()
-    session_data: dict | None = None
-    session_checked_at: float = 0.0
+def _cards_many(keys) -> dict:
+    """Card payloads for (viewer id, app, object id, stored title, stored url), one worker-thread call for
+    every socket that received the same card message."""
+    viewers = get_user_model().objects.filter(pk__in={key[0] for key in keys}, is_active=True).select_related("unit")
+    views = {viewer.pk: cards.CardView(viewer) for viewer in viewers}
+    answers = {}
+    for key in keys:
+        view = views.get(key[0])
+        mine = view.payload(*key[1:]) if view is not None else None
+        answers[key] = mine if mine is not None else HIDDEN_CARD
+    return answers
 
-    async def connect(self):
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated or not user.is_active:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
-            return
-        self.user_id = user.pk
-        session = self.scope.get("session")
-        if session is not None and await database_sync_to_async(session_end_reason)(session):
-            await self.close(code=CLOSE_SESSION_ENDED)
-            return
-        self.session_key = getattr(session, "session_key", None)
-        if not await database_sync_to_async(self._session_still_valid)(force=True):
-            await self.close(code=CLOSE_SESSION_ENDED)
-            return
-        self.joined = (user_group(user.pk),) + ((session_group(self.session_key),) if self.session_key else ())
-        for group in self.joined:
-            await self.channel_layer.group_add(group, self.channel_name)
-        await self.accept()
-        state = await database_sync_to_async(services.live_state)(self.user_id)
-        total = (state or {}).get("unread_total", 0)
-        await self.send_json({"type": "hello", "user": self.user_id, "unread_total": total})
 
-    async def disconnect(self, code):
-        for group in self.joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
-        self.joined = ()
+_rooms = Coalesced(services.live_rooms_many, default={})
+_cards = Coalesced(_cards_many, default=HIDDEN_CARD)
+
+
+class MessagesConsumer(LiveConsumer):
+    session_recheck_seconds = 30
+    rooms: dict[int, services.Room]
+    rooms_loaded_at: float = 0.0
+
+    def groups_for(self, user) -> list[str]:
+        self._set_rooms(services.live_rooms(user.pk))
+        return [user_group(user.pk), *(conversation_group(c) for c in self.rooms)]
+
+    async def hello(self) -> dict:
+        return {"type": "hello", "user": self.user_id, "unread_total": self._unread_total()}
 
     # --- from the browser -------------------------------------------------------------------------------
 
     async def receive_json(self, content, **kwargs):
         if not self.joined or not isinstance(content, dict):
+            return
+        if content.get("type") == "resync":
+            await self.send_hello()
             return
         handler = {
             "send": self._send_message,
@@ -83,20 +86,12 @@ class MessagesConsumer(AsyncJsonWebsocketConsumer):
         if handler is None:
             return
         try:
-            reply = await database_sync_to_async(self._as_user)(handler, content)
+            reply = await self.recheck(handler, content)
         except ServiceError as exc:
             reply = {"type": "error", "detail": exc.message, "request": content.get("type"),
                      "client_id": str(content.get("client_id", ""))[:64]}
-        if reply is None:
-            await self.close(code=CLOSE_SESSION_ENDED)
-            return
-        await self.send_json(reply)
-
-    def _as_user(self, handler, content):
-        user = get_user_model().objects.filter(pk=self.user_id, is_active=True).select_related("unit").first()
-        if user is None or not self._session_still_valid(force=True):
-            return None
-        return handler(user, content)
+        if reply is not None:  # None: the session or the account is gone and the socket closed
+            await self.send_json(reply)
 
     def _send_message(self, user, content):
         conversation = services.get_conversation_for(user, content.get("conversation"))
@@ -144,80 +139,71 @@ class MessagesConsumer(AsyncJsonWebsocketConsumer):
     # --- from the server (group events) ------------------------------------------------------------------
 
     async def chat_message(self, event):
-        state = await self._state_for(event["conversation"])
-        if state is None:
+        room = await self._room_for(event)
+        if room is None:
             return
         message = event["message"]
-        if event.get("card"):
-            message = await database_sync_to_async(self._card_for_me)(message, event["card"])
-        await self.send_json({"type": "message", "message": message, "unread": state["unread"],
-                              "unread_total": state["unread_total"]})
+        room.last_seq = max(room.last_seq, int(event["seq"]))
+        if (message.get("sender") or {}).get("id") == self.user_id:
+            room.read_seq = max(room.read_seq, int(event["seq"]))  # sending means having read up to here
+        card = event.get("card")
+        if card:
+            key = (self.user_id, card.get("app", ""), str(card.get("id", "")), card.get("title", ""),
+                   card.get("url", ""))
+            message = {**message, "card": await _cards.get(key)}
+        await self.send_json({"type": "message", "message": message, "unread": room.unread,
+                              "unread_total": self._unread_total()})
 
     async def chat_recalled(self, event):
-        state = await self._state_for(event["conversation"])
-        if state is not None:
+        if await self._room_for(event) is not None:
             await self.send_json({"type": "recalled", "conversation": event["conversation"], "seq": event["seq"],
-                                  "message": event["message"], "unread_total": state["unread_total"]})
+                                  "message": event["message"], "unread_total": self._unread_total()})
 
     async def chat_read(self, event):
-        state = await self._state_for(event["conversation"])
-        if state is not None:
-            await self.send_json({"type": "read", "conversation": event["conversation"], "person": event["person"],
-                                  "name": event["name"], "seq": event["seq"], "unread": state["unread"],
-                                  "unread_total": state["unread_total"]})
+        room = await self._room_for(event)
+        if room is None:
+            return
+        if event["person"] == self.user_id:  # this person read on (here, in another tab or over HTTP)
+            room.read_seq = max(room.read_seq, int(event["seq"]))
+        await self.send_json({"type": "read", "conversation": event["conversation"], "person": event["person"],
+                              "name": event["name"], "seq": event["seq"], "unread": room.unread,
+                              "unread_total": self._unread_total()})
 
     async def chat_conversations(self, event):
-        state = await self._state_for(None, need_member=False)
-        if state is not None:
-            await self.send_json({"type": "conversations", "unread_total": state["unread_total"]})
+        """The person joined or left a conversation (or one was created for them): re-read memberships."""
+        if not await self.session_ok():
+            return
+        await self._reload_rooms()
+        await self.send_json({"type": "conversations", "unread_total": self._unread_total()})
 
     async def chat_closed(self, event):
         await self.close(code=CLOSE_SESSION_ENDED)
 
-    async def session_closed(self, event):
-        await self.close(code=CLOSE_SESSION_ENDED)
+    # --- memberships in memory ---------------------------------------------------------------------------
 
-    async def _state_for(self, conversation_id, need_member=True) -> dict | None:
-        """None means: do not send. Closes the socket when the person or the session is gone."""
-        state, session_ok = await database_sync_to_async(self._check)(conversation_id)
-        if state is None or not session_ok:
-            await self.close(code=CLOSE_SESSION_ENDED)
+    async def _room_for(self, event) -> services.Room | None:
+        """The conversation's room if the person may hear about it now; None: pass nothing on (and the
+        socket is closed if the session or the account is gone)."""
+        if not await self.session_ok():
             return None
-        if need_member and not state["member"]:
-            return None
-        return state
+        conversation_id = event.get("conversation")
+        room = self.rooms.get(conversation_id)
+        stale = time.monotonic() - self.rooms_loaded_at > ROOMS_REFRESH_SECONDS
+        if room is None or int(event.get("roster") or 0) > room.roster_version or stale:
+            await self._reload_rooms()
+            room = self.rooms.get(conversation_id)
+        return room
 
-    def _check(self, conversation_id):
-        return services.live_state(self.user_id, conversation_id), self._session_still_valid()
+    async def _reload_rooms(self) -> None:
+        before = set(self.rooms)
+        self._set_rooms(await _rooms.get(self.user_id))
+        await self.leave([conversation_group(c) for c in before - set(self.rooms)])
+        await self.join([conversation_group(c) for c in set(self.rooms) - before])
 
-    def _card_for_me(self, message: dict, card: dict) -> dict:
-        user = get_user_model().objects.filter(pk=self.user_id).first()
-        view = cards.CardView(user)
-        mine = view.payload(card.get("app", ""), str(card.get("id", "")), card.get("title", ""), card.get("url", ""))
-        return {**message, "card": mine if mine is not None else {"hidden": True, "title": "公文卡片（您无权查看）"}}
+    def _set_rooms(self, rooms: dict) -> None:
+        # Copies: two tabs of one person may be answered with the same objects.
+        self.rooms = {cid: dataclasses.replace(room) for cid, room in rooms.items()}
+        self.rooms_loaded_at = time.monotonic()
 
-    def _session_still_valid(self, force: bool = False) -> bool:
-        if not self.session_key:
-            return True  # a scope without a session (consumer tests that build the scope by hand)
-        now = time.monotonic()
-        if force or self.session_data is None or now - self.session_checked_at > SESSION_RECHECK_SECONDS:
-            store = import_string(f"{settings.SESSION_ENGINE}.SessionStore")(self.session_key)
-            data = store.load()
-            if str(data.get(SESSION_KEY)) != str(self.user_id):
-                return False
-            user = get_user_model().objects.filter(pk=self.user_id).first()
-            session_hash = data.get(HASH_SESSION_KEY)
-            if user is None or (
-                session_hash is not None
-                and not any(
-                    constant_time_compare(session_hash, known)
-                    for known in [user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()]
-                )
-            ):
-                return False
-            self.session_data, self.session_checked_at = data, now
-        if session_end_reason(self.session_data):
-            if force:
-                return False
-            return self._session_still_valid(force=True)  # another tab may have been active since
-        return True
+    def _unread_total(self) -> int:
+        return sum(room.unread for room in self.rooms.values())

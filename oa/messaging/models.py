@@ -42,6 +42,10 @@ class Conversation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_seq = models.PositiveBigIntegerField(default=0)
     last_message_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Raised (under the conversation's row lock) whenever someone stops being a member. Every live event
+    # carries it: a socket that knows an older value re-reads its memberships before passing the event on,
+    # so a message sent after a removal never reaches the removed person, whatever order pushes arrive in.
+    roster_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = "会话"

@@ -13,6 +13,7 @@ from django.utils import timezone
 from oa.audit.services import record
 from oa.messaging import push
 from oa.messaging.models import Conversation, ConversationKind, Membership
+from oa.messaging.services import roster_changed
 from oa.org.models import Department, Person, Unit
 
 SYSTEM_ACTOR = "系统（组织机构同步）"
@@ -72,6 +73,7 @@ def sync_person(person: Person) -> tuple[int, int]:
                 continue
             membership.active, membership.left_at = False, timezone.now()
             membership.save(update_fields=["active", "left_at"])
+            roster_changed(group_id)
             group = membership.conversation
             record(SYSTEM_ACTOR, "messaging.member_leave", group, before={"person": person.pk},
                    summary=f"{person.get_full_name()}随组织机构退出「{group.display_title()}」")

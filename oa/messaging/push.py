@@ -1,7 +1,12 @@
-"""Live delivery over Channels. Each signed-in browser tab has one socket in its person's group
-(``messaging.user.<id>``, derived on the server from the session's user). A message is sent to the group of
-each member; every consumer re-checks membership before passing it on, so a push never leaks to someone who
-left the conversation in between.
+"""Live delivery over Channels. Group names are derived here, on the server, from ids the server trusts.
+
+- ``messaging.conversation.<id>``: one group per conversation. A message or a recall is one ``group_send``
+  to it, however many members the conversation has. A socket is in the groups of the conversations its
+  person belonged to when it last read its memberships (see oa.messaging.consumers), and re-checks that
+  membership from memory before passing an event on.
+- ``messaging.user.<id>``: each signed-in tab of a person. Membership changes (``chat.conversations``, the
+  invalidation that makes the sockets re-read their memberships and join or leave conversation groups),
+  read receipts and ``chat.closed`` travel there.
 
 Pushes happen after commit. A lost push costs freshness only: the page catches up (socket ``catch_up``) and
 loads history over HTTP.
@@ -20,21 +25,36 @@ def user_group(user_id: int) -> str:
     return f"messaging.user.{int(user_id)}"
 
 
-async def send_to_users_async(layer, user_ids, event: dict) -> None:
-    for user_id in user_ids:
-        await layer.group_send(user_group(user_id), event)
+def conversation_group(conversation_id: int) -> str:
+    return f"messaging.conversation.{int(conversation_id)}"
 
 
-def send_to_users(user_ids, event: dict) -> None:
+async def _send_to_groups(layer, groups, event: dict) -> None:
+    for group in groups:
+        await layer.group_send(group, event)
+
+
+def _send(groups, event: dict) -> None:
     layer = get_channel_layer()
-    if layer is None or not user_ids:
+    if layer is None or not groups:
         return
     try:
-        async_to_sync(send_to_users_async)(layer, list(user_ids), event)
+        async_to_sync(_send_to_groups)(layer, list(groups), event)
     except Exception:  # committed already: a lost hint must not become an error page
         log.warning("messaging push failed", exc_info=True)
 
 
+def send_to_users(user_ids, event: dict) -> None:
+    _send([user_group(u) for u in user_ids], event)
+
+
 def on_commit(user_ids, event: dict) -> None:
+    """Send ``event`` to each of these people's sockets once the transaction has committed."""
     ids = sorted(set(user_ids))
     transaction.on_commit(lambda: send_to_users(ids, event))
+
+
+def to_conversation_on_commit(conversation_id: int, event: dict) -> None:
+    """Send ``event`` once to the conversation's group, after commit."""
+    group = conversation_group(conversation_id)
+    transaction.on_commit(lambda: _send([group], event))

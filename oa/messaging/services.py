@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -72,24 +72,34 @@ def unread_total(person) -> int:
     return max(0, int(total or 0))
 
 
-def live_state(person_id: int, conversation_id: int | None = None) -> dict | None:
-    """What the consumer needs before passing an event on, in one query: is the person still active and a
-    member of the conversation, and their unread total. None when the person is gone or inactive."""
-    rows = Membership.objects.filter(person_id=person_id, active=True, person__is_active=True)
-    agg = rows.aggregate(
-        total=Sum(F("conversation__last_seq") - F("last_read_seq")),
-        member=Count("id", filter=Q(conversation_id=conversation_id)),
-        read=Max("last_read_seq", filter=Q(conversation_id=conversation_id)),
-        last=Max("conversation__last_seq", filter=Q(conversation_id=conversation_id)),
-        rows=Count("id"),
-    )
-    if not agg["rows"] and not Person.objects.filter(pk=person_id, is_active=True).exists():
-        return None
-    return {
-        "member": bool(agg["member"]),
-        "unread_total": max(0, int(agg["total"] or 0)),
-        "unread": max(0, int((agg["last"] or 0) - (agg["read"] or 0))),
-    }
+@dataclass
+class Room:
+    """A socket's memory of one of its person's conversations (see oa.messaging.consumers)."""
+
+    read_seq: int
+    last_seq: int
+    roster_version: int
+
+    @property
+    def unread(self) -> int:
+        return max(0, self.last_seq - self.read_seq)
+
+
+def live_rooms(person_id: int) -> dict[int, Room]:
+    """The conversations an active person is a member of, with their read positions, in one query (empty
+    for an inactive person). What a socket keeps in memory to pass events on without the database."""
+    return live_rooms_many([person_id]).get(person_id, {})
+
+
+def live_rooms_many(person_ids) -> dict[int, dict[int, Room]]:
+    """``live_rooms`` for many people in one query (sockets woken together re-read together)."""
+    rows = Membership.objects.filter(person_id__in=list(person_ids), active=True, person__is_active=True)
+    result: dict[int, dict[int, Room]] = {}
+    for person_id, conversation_id, read, last, roster in rows.values_list(
+        "person_id", "conversation_id", "last_read_seq", "conversation__last_seq", "conversation__roster_version"
+    ):
+        result.setdefault(person_id, {})[conversation_id] = Room(read, last, roster)
+    return result
 
 
 def get_conversation_for(person, conversation_id) -> Conversation:
@@ -398,6 +408,7 @@ def leave_group(actor, conversation) -> None:
         locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
         before = _audit_members(locked)
         Membership.objects.filter(conversation=locked, person=actor).update(active=False, left_at=timezone.now())
+        roster_changed(locked.pk)
         record(actor, "messaging.leave_group", locked, before=before, after=_audit_members(locked),
                summary=f"退出群聊「{locked.title}」")
         push.on_commit([actor.pk], {"type": "chat.conversations"})
@@ -486,9 +497,8 @@ def _post(actor, conversation, fields, text, upload, mentions, client_id, stored
                summary=f"在「{locked.display_title(actor)}」发送{message.get_kind_display()}消息")
         for person in mentioned:
             _mention_todo(actor, locked, message, person)
-        member_ids = list(locked.memberships.filter(active=True).values_list("person_id", flat=True))
         conversation.last_seq, conversation.last_message_at = locked.last_seq, now
-        _push_message(message, member_ids)
+        _push_message(message, locked.roster_version)
     message.conversation = locked
     return message
 
@@ -535,13 +545,21 @@ def _mention_todo(actor, conversation, message, person) -> None:
     )
 
 
-def _push_message(message: Message, member_ids) -> None:
+def roster_changed(conversation_id: int) -> None:
+    """Someone stopped being a member: live events from now on carry a newer roster version, which makes
+    every socket re-check its memberships before passing them on (inside the caller's transaction)."""
+    Conversation.objects.filter(pk=conversation_id).update(roster_version=F("roster_version") + 1)
+
+
+def _push_message(message: Message, roster_version: int) -> None:
+    """One event to the conversation's group, whatever its size; each socket checks membership itself."""
     payload = message_payload(message)  # a card is hidden here; the consumer resolves it per viewer
-    event = {"type": "chat.message", "conversation": message.conversation_id, "seq": message.seq, "message": payload}
+    event = {"type": "chat.message", "conversation": message.conversation_id, "seq": message.seq,
+             "roster": roster_version, "message": payload}
     if message.kind == MessageKind.CARD:
         event["card"] = {"app": message.card_app, "id": message.card_object_id,
                          "title": message.card_title, "url": message.card_url}
-    push.on_commit(member_ids, event)
+    push.to_conversation_on_commit(message.conversation_id, event)
 
 
 def mark_read(person, conversation, seq) -> int:
@@ -557,7 +575,9 @@ def mark_read(person, conversation, seq) -> int:
         ).first()
         if membership is None:
             raise NotFoundError(NOT_A_MEMBER)
-        last_seq = Conversation.objects.filter(pk=conversation.pk).values_list("last_seq", flat=True).get()
+        last_seq, roster = (
+            Conversation.objects.filter(pk=conversation.pk).values_list("last_seq", "roster_version").get()
+        )
         new = min(seq, last_seq)
         old = membership.last_read_seq
         if new <= old:
@@ -570,7 +590,7 @@ def mark_read(person, conversation, seq) -> int:
         )
         _close_mentions(person, conversation, new)
         event = {"type": "chat.read", "conversation": conversation.pk, "person": person.pk,
-                 "name": person.get_full_name(), "seq": new}
+                 "name": person.get_full_name(), "seq": new, "roster": roster}
         push.on_commit({*senders, person.pk} - {None}, event)
     return new
 
@@ -621,7 +641,9 @@ def recall(actor, message: Message) -> Message:
         complete_for_source("messaging", f"{locked.conversation_id}:{locked.seq}", kind=Kind.TOREAD, actor=actor)
         if stored_file:
             transaction.on_commit(lambda: storage.delete(stored_file))
-        member_ids = list(locked.conversation.memberships.filter(active=True).values_list("person_id", flat=True))
-        push.on_commit(member_ids, {"type": "chat.recalled", "conversation": locked.conversation_id,
-                                    "seq": locked.seq, "message": message_payload(locked)})
+        roster = Conversation.objects.filter(pk=locked.conversation_id).values_list("roster_version", flat=True).get()
+        push.to_conversation_on_commit(locked.conversation_id, {
+            "type": "chat.recalled", "conversation": locked.conversation_id, "seq": locked.seq, "roster": roster,
+            "message": message_payload(locked),
+        })
     return locked
