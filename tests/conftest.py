@@ -17,6 +17,18 @@ def _celery_join_flag():
     _set_task_join_will_block(False)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """Each test runs its sockets on its own event loop. channels_redis keeps a receive lock per layer
+    instance, bound to the loop that created it; a socket left open by an earlier test's (now dead) loop
+    would keep it locked for every later test. A fresh layer per test, as each server process has one."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
 # --- organisation personas (tests/factories.py) ---------------------------------------------------------
 # A small real-shaped tree and the people every app's tests can use:
 #   org_tree.gd_gov 广东省人民政府 ─┬─ gd_edu 广东省教育厅, gd_data 广东省政务服务和数据管理局 (runs the platform)
