@@ -5,7 +5,8 @@ One entry per 公文 of a unit (``search.entries``): ``doc:`` drafts and sent do
 
     key, entry, id (of its row), title, body, attachments (names), attachment_text, doc_number (发文字号, for a
     收文 its 来文字号), doc_number_key, reg_number (收文编号), doc_type, status, box, retention (保管期限),
-    archive_code (档号), owner_unit_id, issuer_ids, issuer_names, year, date, keys, fingerprint
+    archive_code (档号), owner_unit_id, issuer_ids, issuer_names, year, date, keys (``search.visibility``: who
+    may see it, the flow's people included), fingerprint
 
 ``build_*(…, extract=False)`` leaves out the attachments' text (reading files is the Celery task's job, not
 the consistency check's); the fingerprint never depends on it — it covers which files the text came from.
@@ -20,7 +21,7 @@ from documents.models import Document, IncomingDocument
 
 from . import attachments as attachment_text
 from . import docnumber, entries
-from .visibility import archive_keys, document_keys, incoming_keys
+from .visibility import archive_keys, document_keys, flow_readers, incoming_keys
 
 BOX_LABELS = {"draft": "草稿", "sent": "发文", "received": "收文", "archived": "归档"}
 # 保管期限 codes of the archive (DA/T 22-2015); the index stores the words people read and type.
@@ -139,8 +140,10 @@ def _entry(
     return doc
 
 
-def build(document: Document, extract: bool = True) -> dict:
-    """The entry of a draft or sent document (with prefetched issuers and attachments when available)."""
+def build(document: Document, extract: bool = True, readers=None) -> dict:
+    """The entry of a draft or sent document (with prefetched issuers and attachments when available).
+
+    ``readers``: the people with a task in its flow, when loaded in bulk (``visibility.flow_readers``)."""
     content = _Content(document, extract)
     return _entry(
         entries.DOC,
@@ -154,7 +157,7 @@ def build(document: Document, extract: bool = True) -> dict:
         owner_unit_id=document.owner_unit_id,
         year=content.year,
         date=content.date,
-        keys=document_keys(document),
+        keys=document_keys(document, readers),
     )
 
 
@@ -164,7 +167,7 @@ def _incoming_issuers(incoming, content: _Content) -> list[tuple]:
     return [(incoming.sender_unit_id, incoming.sender_name or getattr(incoming.sender_unit, "name", ""))]
 
 
-def build_incoming(incoming: IncomingDocument, extract: bool = True) -> dict:
+def build_incoming(incoming: IncomingDocument, extract: bool = True, readers=None) -> dict:
     """The entry of a 收文: its own registration data, the text of the sender's document when there is one."""
     content = _Content(incoming.source_document, extract)
     return _entry(
@@ -181,13 +184,13 @@ def build_incoming(incoming: IncomingDocument, extract: bool = True) -> dict:
         issuers=_incoming_issuers(incoming, content),
         year=content.year or timezone.localdate(incoming.received_at).year,
         date=content.date or timezone.localdate(incoming.received_at),
-        keys=incoming_keys(incoming),
+        keys=incoming_keys(incoming, readers),
     )
 
 
-def build_archive(item, extract: bool = True) -> dict:
+def build_archive(item, extract: bool = True, readers=None) -> dict:
     """The entry of a 归档文件: the archive's own description (题名, 文号, 档号, 保管期限, 年度) over the
-    text of the document or 收文 it holds."""
+    text of the document or 收文 it holds. ``readers``: the people with a task in that one's flow."""
     incoming = item.incoming if item.incoming_id else None
     source = item.document if item.document_id else (incoming.source_document if incoming else None)
     content = _Content(source, extract)
@@ -214,7 +217,7 @@ def build_archive(item, extract: bool = True) -> dict:
         issuers=[i for i in issuers if i[1]],
         year=item.year,
         date=date,
-        keys=archive_keys(item),
+        keys=archive_keys(item, readers),
     )
 
 
@@ -259,6 +262,20 @@ def _querysets():
     return {entries.DOC: queryset(), entries.INCOMING: incoming_queryset(), entries.ARCHIVE: archive_queryset()}
 
 
+def _readers_of(kind: str, rows) -> dict:
+    """Row id → the people with a task in the flow its entry's visibility follows (two queries per batch)."""
+    if kind == entries.DOC:
+        return flow_readers("document", [row.pk for row in rows])
+    if kind == entries.INCOMING:
+        return flow_readers("incoming", [row.pk for row in rows])
+    by_document = flow_readers("document", [row.document_id for row in rows if row.document_id])
+    by_incoming = flow_readers("incoming", [row.incoming_id for row in rows if row.incoming_id])
+    return {
+        row.pk: by_document.get(row.document_id, set()) if row.document_id else by_incoming.get(row.incoming_id, set())
+        for row in rows
+    }
+
+
 def _build_rows(kind: str, rows, extract: bool) -> tuple[list[dict], set[int]]:
     """(entries of ``rows``, ids of rows that have no entry of their own)."""
     superseded = set()
@@ -266,7 +283,9 @@ def _build_rows(kind: str, rows, extract: bool) -> tuple[list[dict], set[int]]:
         superseded = _archived_by_own_unit("document", rows)
     elif kind == entries.INCOMING:
         superseded = _archived_by_own_unit("incoming", rows)
-    return [_BUILDERS[kind](row, extract) for row in rows if row.pk not in superseded], superseded
+    rows = [row for row in rows if row.pk not in superseded]
+    readers = _readers_of(kind, rows)
+    return [_BUILDERS[kind](row, extract, readers.get(row.pk, set())) for row in rows], superseded
 
 
 def build_many(keys, extract: bool = True) -> tuple[list[dict], list[str]]:

@@ -2,7 +2,8 @@
 
 Every change of a 公文 ends up in one of these saves: the document and its rows (the services store a
 version at each step, 编号 included, even where the document row itself is changed with ``update()``), any
-other ``documents`` row carrying a ``document_id`` or ``incoming_id`` (the workflow's flow), a 收文
+other ``documents`` row carrying a ``document_id`` or ``incoming_id`` (the workflow's flow), a task of a flow
+(``FlowTask``: who has a task decides who may read the document, see ``search.visibility``), a 收文
 (``IncomingDocument``), an archive item (``archive.ArchiveItem``, when that app is installed), and the audit
 event each service writes about a document or a 收文. Keys touched inside one transaction are collected
 and handed to the Celery task once, after commit — a rolled-back change is never indexed, and a failing
@@ -23,6 +24,7 @@ from documents.models import (
     DocumentVersion,
     IncomingDocument,
 )
+from documents.workflow.models import Flow, FlowTask
 
 from . import entries
 
@@ -117,6 +119,21 @@ def _related_saved(sender, instance, **kwargs):
     enqueue(keys)
 
 
+def _task_changed(sender, instance, **kwargs):
+    """A task assigned, done, cancelled or removed: the flow's people are the entry's readers (its keys)."""
+    if kwargs.get("raw"):
+        return
+    flow = instance.flow if FlowTask.flow.is_cached(instance) else None
+    if flow is None:
+        flow = Flow.objects.filter(pk=instance.flow_id).only("document_id", "incoming_id").first()
+    if flow is None:  # deleted with its flow: the document's or 收文's own deletion re-indexes it
+        return
+    if flow.document_id:
+        enqueue([entries.key(entries.DOC, flow.document_id)])
+    if flow.incoming_id:
+        enqueue([entries.key(entries.INCOMING, flow.incoming_id)])
+
+
 AUDITED = {
     "documents.document": entries.DOC,
     "documents.incomingdocument": entries.INCOMING,
@@ -131,7 +148,7 @@ def _audited(sender, instance, created=False, **kwargs):
         enqueue([entries.key(kind, int(instance.object_id))])
 
 
-_DIRECT = (Document, DocumentIssuer, DocumentAddressee, Attachment, DocumentVersion, IncomingDocument)
+_DIRECT = (Document, DocumentIssuer, DocumentAddressee, Attachment, DocumentVersion, IncomingDocument, FlowTask)
 
 
 def connect() -> None:
@@ -146,6 +163,8 @@ def connect() -> None:
     m2m_changed.connect(_issuers_changed, sender=Document.issuers.through, dispatch_uid=f"{uid}-issuers")
     post_save.connect(_incoming_saved, sender=IncomingDocument, dispatch_uid=f"{uid}-incoming-save")
     post_delete.connect(_incoming_saved, sender=IncomingDocument, dispatch_uid=f"{uid}-incoming-delete")
+    post_save.connect(_task_changed, sender=FlowTask, dispatch_uid=f"{uid}-task-save")
+    post_delete.connect(_task_changed, sender=FlowTask, dispatch_uid=f"{uid}-task-delete")
     post_save.connect(_related_saved, dispatch_uid=f"{uid}-related")
     post_save.connect(_audited, sender=AuditEvent, dispatch_uid=f"{uid}-audit")
     if entries.archive_installed():

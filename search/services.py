@@ -142,21 +142,41 @@ def _label_facets(result: SearchResult) -> SearchResult:
     return result
 
 
-def _link_hits(result: SearchResult) -> SearchResult:
-    """Each hit's page: a document's own page and preview; a 收文's flow; the search preview otherwise."""
+def _outside_documents(user, result: SearchResult) -> dict[int, int | None]:
+    """Documents among the hits that ``user`` reads only through their flow (not their unit's): id → flow id."""
+    from documents.models import Document, Flow
+
+    doc_ids = [h.id for h in result.hits if h.entry == entries.DOC]
+    if user is None or not doc_ids:
+        return {}
+    outside = list(
+        Document.objects.filter(pk__in=doc_ids).exclude(owner_unit_id=user.unit_id).values_list("pk", flat=True)
+    )
+    flows = dict(Flow.objects.filter(document_id__in=outside).values_list("document_id", "pk")) if outside else {}
+    return {pk: flows.get(pk) for pk in outside}
+
+
+def _link_hits(result: SearchResult, user=None) -> SearchResult:
+    """Each hit's page: a document's own page and preview (its flow for people of other units, who read it
+    through their task there); a 收文's flow; the search preview otherwise."""
     incoming_ids = [h.id for h in result.hits if h.entry == entries.INCOMING]
     flows = {}
     if incoming_ids:
         from documents.models import Flow
 
         flows = dict(Flow.objects.filter(incoming_id__in=incoming_ids).values_list("incoming_id", "pk"))
+    outside = _outside_documents(user, result)
     for hit in result.hits:
         hit.key = hit.key or entries.key(hit.entry, hit.id)
         hit.box_label = BOX_LABELS.get(hit.box, hit.box)
         preview = reverse("search:preview", args=[hit.key])
         if hit.entry == entries.DOC:
-            hit.url = reverse("documents:edit", args=[hit.id])
             hit.preview_url = reverse("documents:preview", args=[hit.id])
+            if hit.id in outside:
+                flow_id = outside[hit.id]
+                hit.url = reverse("documents:flow", args=[flow_id]) if flow_id else hit.preview_url
+            else:
+                hit.url = reverse("documents:edit", args=[hit.id])
         elif hit.entry == entries.INCOMING and hit.id in flows:
             hit.url, hit.preview_url = reverse("documents:flow", args=[flows[hit.id]]), preview
         else:
@@ -167,7 +187,7 @@ def _link_hits(result: SearchResult) -> SearchResult:
 def run(user, sq: SearchQuery) -> SearchResult:
     """Run ``sq`` as ``user``: their visibility keys are set here, whatever the caller put there."""
     sq.keys = user_keys(user)
-    return _link_hits(_label_facets(get_backend().search(sq)))
+    return _link_hits(_label_facets(get_backend().search(sq)), user)
 
 
 def search(user, params) -> SearchResult:
@@ -252,7 +272,7 @@ def preview(user, key) -> Preview:
     if not docs or not may_see(user, docs[0]["keys"]):
         raise NotFoundError("没有找到该公文。")
     doc = docs[0]
-    hit = _link_hits(SearchResult(1, [_hit_of(doc)], {})).hits[0]
+    hit = _link_hits(SearchResult(1, [_hit_of(doc)], {}), user).hits[0]
     return Preview(
         key=doc["key"],
         entry=doc["entry"],
@@ -291,7 +311,7 @@ def _preview_links(user, doc: dict, hit) -> list[tuple[str, str]]:
         source = entries.key(entries.DOC, item.document_id) if item.document_id else None
         source = source or entries.key(entries.INCOMING, item.incoming_id)
         kind, pk = entries.parse(source)
-        own = _link_hits(SearchResult(1, [_hit_of({**doc, "entry": kind, "id": pk, "key": source})], {})).hits[0]
+        own = _link_hits(SearchResult(1, [_hit_of({**doc, "entry": kind, "id": pk, "key": source})], {}), user).hits[0]
         if own.url != own.preview_url:
             links.append(("打开公文" if kind == entries.DOC else "打开收文办理", own.url))
     if perms.can(user, "archive.view_archive", item):

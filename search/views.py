@@ -92,6 +92,7 @@ def archive(request):
             "nav_key": "search",
             "doc_types": DocType.choices,
             "boxes": list(BOX_LABELS.items()),
+            "statuses": list(services.STATUS_LABELS.items()),
             "export_query": request.GET.urlencode(),
             "export_url": reverse("search:export"),
         },
@@ -115,6 +116,7 @@ def export(request):
                 "sort_labels": SORT_LABELS,
                 "doc_types": DocType.choices,
                 "boxes": list(BOX_LABELS.items()),
+                "statuses": list(services.STATUS_LABELS.items()),
             },
             status=exc.status_code,
         )

@@ -1,5 +1,7 @@
 """The same cases for every backend (Elasticsearch only when ELASTICSEARCH_URL is set)."""
 
+from datetime import date
+
 from search import query
 from search.backends.base import SearchQuery
 
@@ -171,3 +173,23 @@ def test_entries_of_each_kind_coexist_and_attachment_text_is_searched(any_backen
     ]
     any_backend.delete(["in:1"])
     assert set(any_backend.fingerprints()) == {"doc:1", "arc:1"}
+
+
+def test_date_range_status_and_exact_number_filters_with_their_facets(any_backend):
+    any_backend.index(
+        [
+            index_doc(1, "关于春季森林防火的通知", "森林防火。", date="2023-02-20", status="distributed", box="sent"),
+            index_doc(2, "关于夏季防溺水的通知", "防溺水。", date="2023-06-15", status="drafting"),
+            index_doc(3, "关于秋季防火检查的通知", "防火检查。", date="2023-09-30", status="distributed", box="sent"),
+            index_doc(4, "关于冬季防火的通知", "冬季防火。", date="2023-12-01", status="signoff", box="draft"),
+        ]
+    )
+    assert set(ids(run(any_backend, date_from=date(2023, 6, 1), date_to=date(2023, 9, 30)))) == {2, 3}
+    assert set(ids(run(any_backend, date_from=date(2023, 9, 30)))) == {3, 4}  # both ends are inclusive
+    assert set(ids(run(any_backend, date_to=date(2023, 2, 20)))) == {1}
+    only_sent = run(any_backend, "防火", statuses=["distributed"])
+    assert set(ids(only_sent)) == {1, 3}
+    assert {f["value"]: f["count"] for f in only_sent.facets["status"]} == {"distributed": 2}
+    both = run(any_backend, "防火", statuses=["distributed", "signoff"], sort="date_asc")
+    assert ids(both) == [1, 3, 4]
+    assert {f["value"]: f["count"] for f in both.facets["year"]} == {"2023": 3}

@@ -114,3 +114,16 @@ def test_changes_made_with_update_are_caught_through_the_audit_event(
             record(personas.yj_staff, "documents.test_step", document, summary="步骤")
     assert found(embedded, "闸坡渔港", personas.yj_staff.unit_id) == [document.pk]
     assert services.check_index().ok
+
+
+def test_reindex_shows_a_progress_bar_batch_by_batch(embedded, personas, capsys):
+    for title in ("关于第一件事的通知", "关于第二件事的通知", "关于第三件事的通知"):
+        documents.create_draft(personas.yj_staff, {**DATA, "title": title})
+    call_command("search_reindex", "--batch", "1", "--clear")
+    frames = [f for f in capsys.readouterr().out.split("\r") if f.startswith("[")]
+    counts = [f.split("]")[1].split()[0] for f in frames]
+    assert counts == ["1/3", "2/3", "3/3"]  # one frame per batch
+    bars = [f[1:31] for f in frames]
+    assert bars[0] == "#" * 10 + "." * 20 and bars[-1] == "#" * 30
+    assert "件/秒" in frames[-1]
+    assert services.check_index().ok

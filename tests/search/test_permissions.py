@@ -59,15 +59,16 @@ def test_people_without_a_unit_cannot_search(indexed):
 
 
 def _page_visible(person) -> set[tuple[str, int]]:
-    """What the pages let ``person`` open: documents (documents.view_document), 收文 (their flow,
+    """What the pages let ``person`` open: documents (documents.read_document), 收文 (their flow,
     documents/workflow/access.py) and archive items (archive.view_archive). An archive item of the unit's own
     document or 收文 stands for that document (the search lists it once, as the archive's entry)."""
     from documents.archive.models import ArchiveItem
+    from documents.models import Document
     from documents.workflow.access import can_view_flow
     from documents.workflow.models import IncomingDocument
     from oa import permissions as perms
 
-    seen = {("doc", pk) for pk in visible_documents(person).values_list("pk", flat=True)}
+    seen = {("doc", d.pk) for d in Document.objects.all() if perms.can(person, "documents.read_document", d)}
     seen |= {("in", i.pk) for i in IncomingDocument.objects.select_related("flow") if can_view_flow(person, i.flow)}
     for item in ArchiveItem.objects.select_related("document", "incoming"):
         if perms.can(person, "archive.view_archive", item):

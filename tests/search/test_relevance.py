@@ -6,8 +6,10 @@ from search.backends.base import SearchQuery
 from .corpus import QUERIES
 from .helpers import corpus_docs
 
-MIN_PRECISION_AT_5 = 0.85
-MIN_MRR = 0.9
+# backend → (precision@5, MRR) it must reach. The embedded backend measures 1.000 / 1.000 on this set: its bar
+# leaves room for one imperfect query of the 31. Elasticsearch (smartcn + bigrams) cannot be measured here (no
+# cluster), so its bar stays at the level first set; raise it once the contract suite has run on a cluster.
+BARS = {"embedded": (0.97, 0.97), "elasticsearch": (0.85, 0.9)}
 
 
 def evaluate(backend):
@@ -39,5 +41,7 @@ def test_precision_and_mrr(any_backend):
     print(f"\n[{any_backend.name}] precision@5={p5:.3f} MRR={mrr:.3f} over {len(QUERIES)} queries")
     for line in failures:
         print("  imperfect:", line)
-    assert p5 >= MIN_PRECISION_AT_5, failures
-    assert mrr >= MIN_MRR, failures
+    min_p5, min_mrr = BARS[any_backend.name]
+    print(f"  bar: precision@5 >= {min_p5} and MRR >= {min_mrr}")
+    assert p5 >= min_p5, failures
+    assert mrr >= min_mrr, failures

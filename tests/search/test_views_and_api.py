@@ -186,3 +186,15 @@ def test_api_hits_carry_their_entry_and_pages(client, personas, archived):
     assert by_key[f"arc:{item.pk}"]["entry"] == "arc" and by_key[f"arc:{item.pk}"]["archive_code"]
     assert by_key[f"in:{received.pk}"]["url"] == reverse("documents:flow", args=[received.flow.pk])
     assert {f["value"]: f["count"] for f in data["facets"]["box"]} == {"archived": 1, "received": 1}
+
+
+def test_archive_form_filters_by_status_and_keeps_the_choice(client, archivist, archived):
+    item, received = archived
+    client.force_login(archivist)
+    page = client.get(reverse("search:archive"), {"q": "碧道", "status": "archived"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert f'data-key="arc:{item.pk}"' in html and f'data-key="in:{received.pk}"' not in html
+    assert '<option value="archived" selected>已归档</option>' in html
+    html = client.get(reverse("search:archive"), {"q": "碧道", "status": "receiving"}).content.decode()
+    assert f'data-key="in:{received.pk}"' in html and f'data-key="arc:{item.pk}"' not in html
