@@ -30,5 +30,8 @@ def get_flow(user, pk) -> Flow:
 
 def mark_opened(user, flow: Flow) -> None:
     """The current actor opened the page: from now on the previous actor can no longer 撤回."""
+    people = {user.pk, *engine.principals_of(user)}  # a deputy opening the leader's task (代签) counts too
     with transaction.atomic():
-        flow.tasks.filter(state=TaskState.OPEN, assignee=user, opened_at__isnull=True).update(opened_at=timezone.now())
+        flow.tasks.filter(state=TaskState.OPEN, assignee_id__in=people, opened_at__isnull=True).update(
+            opened_at=timezone.now()
+        )

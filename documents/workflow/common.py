@@ -20,6 +20,10 @@ def set_status(flow: Flow) -> None:
     _set_status(flow)
 
 
+# A seal once applied stays on the file: 用印 is never taken back by 撤回.
+NOT_WITHDRAWABLE = {FlowKind.OUTGOING: ("sealing",)}
+
+
 def withdraw(actor, flow: Flow) -> Flow:
     """撤回: the person whose approval moved the flow takes it back while nobody at the next step opened it."""
     with transaction.atomic():
@@ -27,11 +31,15 @@ def withdraw(actor, flow: Flow) -> Flow:
         last = flow.tasks.filter(decision=Decision.APPROVE).order_by("-decided_at", "-id").first()
         if flow.finished or last is None or last.step == flow.state or last.acted_by_id != actor.pk:
             raise PermissionDeniedError("只能撤回自己刚办理、已转到下一环节的公文。")
-        current = list(engine.open_tasks(flow))
-        if (
-            any(t.opened_at for t in current)
-            or flow.tasks.filter(step=flow.state, state=TaskState.DONE, decided_at__gt=last.decided_at).exists()
-        ):
+        later = flow.tasks.filter(state=TaskState.DONE, decided_at__gt=last.decided_at)
+        if later.filter(decision=Decision.RETURN).exists():
+            # taking it back now would jump over the 退回
+            raise PermissionDeniedError("公文在您办理后已被退回，不能撤回。")
+        if last.step in NOT_WITHDRAWABLE.get(flow.kind, ()):
+            raise ServiceError(f"“{label(flow.kind, last.step)}”已经完成，不能撤回。")
+        # opened the page, or acted without opening it (转办, 加签 through the API)
+        acted_since = flow.tasks.filter(created_at__gt=last.decided_at).exclude(created_by_id=actor.pk)
+        if any(t.opened_at for t in engine.open_tasks(flow)) or later.exists() or acted_since.exists():
             raise ServiceError("下一环节的办理人已经打开或办理，不能撤回。")
         if last.step in ("signoff", "recheck"):
             flow.signed_by, flow.signed_sha256 = None, ""

@@ -147,6 +147,24 @@ def task_for(flow: Flow, actor, action: str, *, step: str | None = None) -> Flow
     raise PermissionDeniedError("您不是当前环节的办理人，不能办理。")
 
 
+def latest_round(flow: Flow, step: str) -> list[FlowTask]:
+    """The approvals of the latest visit to ``step``, newest first, one per assignee: who gets a 退回 back.
+
+    Tasks are created in order, so one visit is a run of tasks of ``step`` (with its 转办 and 加签); the tasks
+    a 撤回 cancelled never happened and do not end the run. Earlier visits (before an older 退回) do not
+    count: someone dropped from 会签 in the next round is not asked again."""
+    found: list[FlowTask] = []
+    started = False
+    for task in flow.tasks.select_related("assignee").order_by("-id"):
+        if task.step == step:
+            started = True
+            if task.decision == Decision.APPROVE and all(t.assignee_id != task.assignee_id for t in found):
+                found.append(task)
+        elif started and task.decision != Decision.WITHDRAWN:
+            break
+    return found
+
+
 def move(flow: Flow, target: str) -> None:
     flow.move(target)
     flow.revision += 1

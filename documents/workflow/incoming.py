@@ -112,9 +112,9 @@ def approve(
         if flow.finished:
             raise ServiceError("该收文已办结。")
         step = flow.state
+        task = engine.task_for(flow, actor, "approve")
         if step == "circulating":
             raise ServiceError("传阅环节请点“已阅”。")
-        task = engine.task_for(flow, actor, "approve")
         if step == "proposing":
             leaders = [leader] if leader is not None else actors.signers(flow.unit, principal_only=True)
             if leader is not None and not actors.is_signer(leader, flow.unit):
@@ -198,9 +198,9 @@ def return_to_sender(actor, flow: Flow, *, reason: str) -> Flow:
         raise ServiceError("退回来文单位须填写理由。", field="reason")
     with transaction.atomic():
         flow = engine.lock(flow)
+        task = engine.task_for(flow, actor, "return_to_sender")  # not the current actor: 403 before anything
         if flow.state not in ("receiving", "initial_review"):
             raise ServiceError("只有签收或初审时可以退回来文单位。")
-        task = engine.task_for(flow, actor, "return_to_sender")
         engine.close(task, Decision.RETURN, actor, opinion=reason)
         engine.cancel_open(flow, actor, Decision.SUPERSEDED)
         IncomingDocument.objects.filter(pk=flow.incoming_id).update(return_reason=reason)
@@ -227,27 +227,19 @@ def return_to(actor, flow: Flow, target: str, *, reason: str) -> Flow:
         if flow.finished:
             raise ServiceError("该收文已办结。")
         task = engine.task_for(flow, actor, "return")
-        if (
-            not is_earlier(KIND, target, flow.state)
-            or not flow.tasks.filter(step=target, decision=Decision.APPROVE).exists()
-        ):
+        if not is_earlier(KIND, target, flow.state) or not engine.latest_round(flow, target):
             raise ServiceError(f"不能退回到“{label(KIND, target)}”：只能退回到已经办理过的环节。", field="target")
         step = flow.state
         engine.close(task, Decision.RETURN, actor, opinion=reason)
         engine.cancel_open(flow, actor, Decision.SUPERSEDED)
-        people = []
-        for prev in (
-            flow.tasks.filter(step=target, decision=Decision.APPROVE).select_related("assignee").order_by("-id")
-        ):
-            if prev.assignee not in people:
-                people.append(prev.assignee)
+        previous = engine.latest_round(flow, target)  # who acted there last time (主办/协办 kept)
         engine.move(flow, target)
         _set_status(flow)
         if target == "handling":
-            for prev in people:
-                engine.assign(flow, target, [prev], actor)
+            for prev in reversed(previous):
+                engine.assign(flow, target, [prev.assignee], actor, role_note=prev.role_note)
         else:
-            engine.assign(flow, target, people[:1], actor)
+            engine.assign(flow, target, [previous[0].assignee], actor)
         engine.audit(actor, "return", flow, f"{label(KIND, step)}：退回至{label(KIND, target)}，理由：{reason}")
     return flow
 

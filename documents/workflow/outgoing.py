@@ -150,9 +150,9 @@ def _approve_locked(
     if flow.finished:
         raise ServiceError("该流程已办结。")
     step = flow.state
+    task = engine.task_for(flow, actor, "approve")
     if step == "sealing":
         raise ServiceError("待用印：请在电子印章中加盖印章，盖章后自动进入分发。")
-    task = engine.task_for(flow, actor, "approve")
     document = Document.objects.select_for_update().get(pk=flow.document_id)
     flow.document = document
     sha = engine.content_sha256(snapshot(document))
@@ -244,27 +244,23 @@ def return_to(actor, flow: Flow, target: str, *, reason: str) -> Flow:
         if flow.finished:
             raise ServiceError("该流程已办结。")
         task = engine.task_for(flow, actor, "return")
-        if not is_earlier(KIND, target, flow.state) or (
-            target != "drafting" and not flow.tasks.filter(step=target, decision=Decision.APPROVE).exists()
-        ):
+        if not is_earlier(KIND, target, flow.state) or (target != "drafting" and not _previous_actors(flow, target)):
             raise ServiceError(f"不能退回到“{label(KIND, target)}”：只能退回到已经办理过的环节。", field="target")
         step = flow.state
         engine.close(task, Decision.RETURN, actor, opinion=reason)
         engine.cancel_open(flow, actor, Decision.SUPERSEDED)
         engine.audit(actor, "return", flow, f"{label(KIND, step)}：退回至{label(KIND, target)}，理由：{reason}")
+        if is_earlier(KIND, target, "signoff"):
+            # Back before 签发: the old sign-off no longer stands; the draft goes through 签发 again, so a
+            # change made now is an ordinary revision, not a 复核.
+            flow.signed_by, flow.signed_sha256, flow.resume_state = None, "", ""
+            flow.save(update_fields=["signed_by", "signed_sha256", "resume_state"])
         _reopen(flow, target, actor)
     return flow
 
 
 def _previous_actors(flow: Flow, step: str):
-    tasks = flow.tasks.filter(step=step, decision=Decision.APPROVE).select_related("assignee").order_by("-id")
-    last_round = []
-    seen = set()
-    for task in tasks:
-        if task.assignee_id not in seen:
-            seen.add(task.assignee_id)
-            last_round.append(task.assignee)
-    return last_round
+    return [task.assignee for task in engine.latest_round(flow, step)]
 
 
 def _reopen(flow: Flow, step: str, actor) -> None:

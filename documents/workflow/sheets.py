@@ -20,27 +20,56 @@ from .tables import label
 LEFT, RIGHT, TOP, BOTTOM = 20 * mm, A4[0] - 20 * mm, A4[1] - 20 * mm, 20 * mm
 
 
-def _font() -> str:
-    try:
-        from ..rendering.fonts import load
+class _Ink:
+    """Draws text in 仿宋 with per-character fallback (the free 仿宋 lacks most 简化字: 发 阳 办 …, which would
+    print as blanks), or in reportlab's built-in CID 宋 when no TrueType font is installed."""
 
-        return load("fangsong").name
-    except Exception:  # no TrueType 仿宋 installed: reportlab's built-in CID font still prints Chinese
-        from reportlab.pdfbase import pdfmetrics
-        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    def __init__(self, c):
+        self.c = c
+        try:
+            from ..rendering.fonts import FontSet
 
-        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-        return "STSong-Light"
+            fonts = FontSet()
+            self._font_for = lambda ch: fonts.font_for("fangsong", ch).name
+        except Exception:  # no TrueType fonts installed: the built-in CID font still prints Chinese
+            from reportlab.pdfbase import pdfmetrics
+            from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+            pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+            self._font_for = lambda ch: "STSong-Light"
+
+    def runs(self, text: str) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        for ch in text:
+            name = self._font_for(ch)
+            if out and out[-1][0] == name:
+                out[-1] = (name, out[-1][1] + ch)
+            else:
+                out.append((name, ch))
+        return out
+
+    def width(self, text: str, size: float) -> float:
+        return sum(self.c.stringWidth(run, name, size) for name, run in self.runs(text))
+
+    def draw(self, x: float, y: float, text: str, size: float, *, align: str = "left") -> None:
+        if align == "right":
+            x -= self.width(text, size)
+        elif align == "centre":
+            x -= self.width(text, size) / 2
+        for name, run in self.runs(text):
+            self.c.setFont(name, size)
+            self.c.drawString(x, y, run)
+            x += self.c.stringWidth(run, name, size)
 
 
-def _wrap(c, text: str, font: str, size: float, width: float) -> list[str]:
+def _wrap(ink: _Ink, text: str, size: float, width: float) -> list[str]:
     lines, line = [], ""
     for ch in text.replace("\r", ""):
         if ch == "\n":
             lines.append(line)
             line = ""
             continue
-        if c.stringWidth(line + ch, font, size) > width:
+        if ink.width(line + ch, size) > width:
             lines.append(line)
             line = ""
         line += ch
@@ -95,21 +124,19 @@ def render_sheet(flow: Flow) -> bytes:
 def layout_sheet(flow: Flow, *, blank_for=None) -> SheetLayout:
     """The sheet and each handwriting box. ``blank_for``: the task whose handwriting area is left empty
     (its personal signature will paint the handwriting there, so it must not be drawn twice)."""
-    font = _font()
     boxes = {}
     page = 1
     out = io.BytesIO()
     c = canvas.Canvas(out, pagesize=A4)
+    ink = _Ink(c)
     title = "发文稿纸" if flow.kind == FlowKind.OUTGOING else "收文处理笺"
     c.setTitle(title)
-    c.setFont(font, 22)
-    c.drawCentredString(A4[0] / 2, TOP - 10 * mm, title)
+    ink.draw(A4[0] / 2, TOP - 10 * mm, title, 22, align="centre")
     y = TOP - 25 * mm
-    c.setFont(font, 12)
     for name, value in _particulars(flow):
-        for i, line in enumerate(_wrap(c, value or "", font, 12, RIGHT - LEFT - 30 * mm)):
-            c.drawString(LEFT, y, f"{name}：" if i == 0 else "")
-            c.drawString(LEFT + 30 * mm, y, line)
+        for i, line in enumerate(_wrap(ink, value or "", 12, RIGHT - LEFT - 30 * mm)):
+            ink.draw(LEFT, y, f"{name}：" if i == 0 else "", 12)
+            ink.draw(LEFT + 30 * mm, y, line, 12)
             y -= 7 * mm
     y -= 3 * mm
     c.line(LEFT, y, RIGHT, y)
@@ -122,18 +149,15 @@ def layout_sheet(flow: Flow, *, blank_for=None) -> SheetLayout:
         if y - needed < BOTTOM:
             c.showPage()
             page += 1
-            c.setFont(font, 12)
             y = TOP
-        c.setFont(font, 12)
         head = f"{label(flow.kind, task.step)}  {acted_label(task)}  {task.get_decision_display()}"
-        c.drawString(LEFT, y, head)
+        ink.draw(LEFT, y, head, 12)
         when = timezone.localtime(task.decided_at).strftime("%Y年%m月%d日 %H:%M") if task.decided_at else ""
-        c.drawRightString(RIGHT, y, when)
+        ink.draw(RIGHT, y, when, 12, align="right")
         y -= 6 * mm
-        for line in _wrap(c, f"意见：{task.opinion}" if task.opinion else "", font, 11, RIGHT - LEFT - 8 * mm):
+        for line in _wrap(ink, f"意见：{task.opinion}" if task.opinion else "", 11, RIGHT - LEFT - 8 * mm):
             if line:
-                c.setFont(font, 11)
-                c.drawString(LEFT + 8 * mm, y, line)
+                ink.draw(LEFT + 8 * mm, y, line, 11)
                 y -= 6 * mm
         if reserve:
             boxes[task.pk] = SignatureBox(
