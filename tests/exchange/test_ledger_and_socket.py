@@ -1,18 +1,19 @@
 """The exchange ledger detects tampering; the WebSocket pushes numbered events only to the unit's people."""
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test import Client
 
-from documents.exchange import ledger, services
+from documents.exchange import ledger, push, services
 from documents.exchange.models import Delivery, LedgerEntry
-from oa.asgi import application
+from oa.org.models import Role
+from tests.factories import RoleAssignmentFactory
+from tests.messaging.sockets import communicator, run
 from tests.todo.helpers import login
 
 
@@ -49,32 +50,29 @@ def test_verify_exchange_detects_tampering(ex, org_tree, run_commits, tamper):
 
 
 ORIGIN = b"http://testserver"
+ANONYMOUS = [(b"host", b"testserver"), (b"origin", ORIGIN)]
 
 
-def _socket(person):
+def _signed_in(person) -> tuple[Client, list]:
+    """A signed-in test client and the headers of a socket in its session."""
     client = login(Client(), person)
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-    headers = [(b"host", b"testserver"), (b"origin", ORIGIN), (b"cookie", cookie.encode())]
-    return WebsocketCommunicator(application, "/ws/exchange/", headers=headers)
+    return client, [*ANONYMOUS, (b"cookie", cookie.encode())]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_socket_pushes_numbered_events_only_to_the_units_people(ex, org_tree):
-    jc_ws, jy_ws, anon = (
-        _socket(ex.jc_clerk),
-        _socket(ex.jy_clerk),
-        WebsocketCommunicator(application, "/ws/exchange/", headers=[(b"host", b"testserver"), (b"origin", ORIGIN)]),
-    )
+    (_, jc_headers), (_, jy_headers) = _signed_in(ex.jc_clerk), _signed_in(ex.jy_clerk)
 
-    async def connect():
+    async def scenario():
+        anon = communicator("/ws/exchange/", ANONYMOUS)
+        jc_ws, jy_ws = communicator("/ws/exchange/", jc_headers), communicator("/ws/exchange/", jy_headers)
         assert (await anon.connect()) == (False, 4401)
         assert (await jc_ws.connect())[0] and (await jy_ws.connect())[0]
         hello = await jc_ws.receive_json_from()
         assert hello == {"type": "hello", "streams": {str(org_tree.jc_gov.pk): 0}}
         assert (await jy_ws.receive_json_from())["streams"] == {str(org_tree.jy_gov.pk): 0}
 
-    async def scenario():
-        await connect()
         # autocommit: the wake-up runs and the pushes go out at once
         await database_sync_to_async(services.dispatch)(ex.sender_clerk, ex.document, [org_tree.jc_gov])
         event = await jc_ws.receive_json_from(timeout=5)
@@ -84,9 +82,46 @@ def test_socket_pushes_numbered_events_only_to_the_units_people(ex, org_tree):
         # a client that noticed a gap asks for a resync and gets the current numbers
         await jc_ws.send_json_to({"type": "resync"})
         assert (await jc_ws.receive_json_from())["streams"] == {str(org_tree.jc_gov.pk): 1}
-        await jc_ws.disconnect()
-        await jy_ws.disconnect()
 
-    async_to_sync(scenario)()
+    run(scenario)
     assert Delivery.objects.get().state == "delivered"
+    connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_socket_follows_roles_and_rechecks_them_before_every_event(ex, org_tree):
+    """A role granted after connecting is followed on the next resync; a role revoked silences that unit at
+    once (its events are checked before they are passed on); signing out closes the socket (4001)."""
+    client, headers = _signed_in(ex.jy_clerk)
+    jc, jy = org_tree.jc_gov.pk, org_tree.jy_gov.pk
+    layer = get_channel_layer()
+
+    async def push_to_jc(seq):
+        await layer.group_send(push.unit_group(jc), {"type": push.EXCHANGE_EVENT, "data": {"unit": jc, "seq": seq}})
+
+    async def scenario():
+        ws = communicator("/ws/exchange/", headers)
+        assert (await ws.connect())[0]
+        assert (await ws.receive_json_from())["streams"] == {str(jy): 0}
+        await push_to_jc(1)
+        assert await ws.receive_nothing(timeout=0.3)
+
+        role = await database_sync_to_async(RoleAssignmentFactory)(
+            person=ex.jy_clerk, unit=org_tree.jc_gov, role=Role.CLERK
+        )
+        await ws.send_json_to({"type": "resync"})
+        assert (await ws.receive_json_from())["streams"] == {str(jc): 0, str(jy): 0}
+        await push_to_jc(2)
+        assert await ws.receive_json_from(timeout=2) == {"type": "event", "unit": jc, "seq": 2}
+
+        await database_sync_to_async(role.delete)()
+        await push_to_jc(3)
+        assert await ws.receive_nothing(timeout=0.3)
+        await ws.send_json_to({"type": "resync"})
+        assert (await ws.receive_json_from())["streams"] == {str(jy): 0}
+
+        await database_sync_to_async(client.post)("/accounts/logout/")
+        assert await ws.receive_output(timeout=2) == {"type": "websocket.close", "code": 4001}
+
+    run(scenario)
     connection.close()

@@ -3,35 +3,39 @@ re-checks that on every event, and every action on the flow sends a "changed" hi
 refetches its panel fragment (a background fetch that does not count as opening the task)."""
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
-from channels.testing import WebsocketCommunicator
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
 from documents.workflow import incoming, outgoing, push
 from documents.workflow.models import Flow, TaskState
-from oa.asgi import application
+from tests.messaging.sockets import communicator, run
 from tests.todo.helpers import login
 
+ANONYMOUS = [(b"host", b"testserver"), (b"origin", b"http://testserver")]
 
-def _socket(flow_id, person=None) -> WebsocketCommunicator:
-    headers = [(b"host", b"testserver"), (b"origin", b"http://testserver")]
-    if person is not None:
-        client = login(Client(), person)
-        cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-        headers.append((b"cookie", cookie.encode()))
-    return WebsocketCommunicator(application, f"/ws/flow/{flow_id}/", headers=headers)
+
+def _signed_in(person) -> tuple[Client, list]:
+    """A signed-in test client and the headers of a socket in its session."""
+    client = login(Client(), person)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    return client, [*ANONYMOUS, (b"cookie", cookie.encode())]
+
+
+def _socket(flow_id, headers=ANONYMOUS):
+    return communicator(f"/ws/flow/{flow_id}/", headers)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_socket_admits_only_who_sees_the_flow_and_hints_every_change(make_draft, personas, org_tree):
     flow = outgoing.submit(personas.yj_staff, make_draft())
     watcher, outsider = personas.yj_admin, personas.jy_staff  # a colleague without a task
-    anonymous, stranger = _socket(flow.pk), _socket(flow.pk, outsider)
-    missing, ws = _socket(flow.pk + 1000, watcher), _socket(flow.pk, watcher)
+    (_, watcher_headers), (_, outsider_headers) = _signed_in(watcher), _signed_in(outsider)
 
     async def scenario():
+        anonymous, stranger = _socket(flow.pk), _socket(flow.pk, outsider_headers)
+        missing, ws = _socket(flow.pk + 1000, watcher_headers), _socket(flow.pk, watcher_headers)
         assert (await anonymous.connect()) == (False, 4401)
         assert (await stranger.connect()) == (False, 4403)
         assert (await missing.connect()) == (False, 4403)
@@ -53,7 +57,29 @@ def test_socket_admits_only_who_sees_the_flow_and_hints_every_change(make_draft,
         await sync_to_async(outgoing.comment)(personas.yj_staff, flow, "再催一次")
         assert (await ws.receive_output(timeout=2)) == {"type": "websocket.close", "code": 4403}
 
-    async_to_sync(scenario)()
+    run(scenario)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_resync_answers_the_current_revision_and_logout_closes_the_socket(make_draft, personas):
+    flow = outgoing.submit(personas.yj_staff, make_draft())
+    client, headers = _signed_in(personas.yj_clerk)
+
+    async def scenario():
+        ws = _socket(flow.pk, headers)
+        assert (await ws.connect())[0]
+        hello = await ws.receive_json_from(timeout=2)
+        await sync_to_async(outgoing.approve)(personas.yj_clerk, flow, opinion="核稿无误")
+        assert (await ws.receive_json_from(timeout=2))["type"] == "changed"
+        # a page back from sleep asks where the flow stands now
+        await ws.send_json_to({"type": "resync"})
+        again = await ws.receive_json_from(timeout=2)
+        assert again["type"] == "hello" and again["state"] == "signoff" and again["revision"] > hello["revision"]
+
+        await sync_to_async(client.post)("/accounts/logout/")
+        assert (await ws.receive_output(timeout=2)) == {"type": "websocket.close", "code": 4001}
+
+    run(scenario)
 
 
 @pytest.mark.django_db

@@ -2,24 +2,22 @@
 actor's page gets a counts update, a person outside the flow — same unit or another — learns nothing."""
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
-from channels.testing import WebsocketCommunicator
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.test import Client
 
 from documents.workflow import outgoing
 from documents.workflow.models import Flow
-from oa.asgi import application
+from tests.messaging.sockets import communicator, run
 from tests.todo.helpers import login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _socket(person) -> WebsocketCommunicator:
+def _headers(person) -> list:
     client = login(Client(), person)
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-    headers = [(b"host", b"testserver"), (b"origin", b"http://testserver"), (b"cookie", cookie.encode())]
-    return WebsocketCommunicator(application, "/ws/todo/", headers=headers)
+    return [(b"host", b"testserver"), (b"origin", b"http://testserver"), (b"cookie", cookie.encode())]
 
 
 def test_flow_actions_push_counts_only_to_the_next_actor(make_draft, personas):
@@ -28,9 +26,10 @@ def test_flow_actions_push_counts_only_to_the_next_actor(make_draft, personas):
     # outside the flow: a colleague of the same unit without any task, and someone of another unit
     outsiders = [personas.yj_admin, personas.jy_staff]
 
-    sockets = {person.pk: _socket(person) for person in [clerk, mayor, *outsiders]}
+    headers = {person.pk: _headers(person) for person in [clerk, mayor, *outsiders]}
 
     async def scenario():
+        sockets = {pk: communicator("/ws/todo/", person_headers) for pk, person_headers in headers.items()}
         for ws in sockets.values():
             assert (await ws.connect())[0]
             assert (await ws.receive_json_from(timeout=2))["type"] == "counts"
@@ -57,7 +56,5 @@ def test_flow_actions_push_counts_only_to_the_next_actor(make_draft, personas):
         assert (await sockets[mayor.pk].receive_json_from(timeout=2))["todo"] == 0
         for person in outsiders:
             assert await sockets[person.pk].receive_nothing(timeout=0.3)
-        for ws in sockets.values():
-            await ws.disconnect()
 
-    async_to_sync(scenario)()
+    run(scenario)
