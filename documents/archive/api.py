@@ -1,5 +1,6 @@
 """/api/archive/items/: the archive the signed-in person may read (their units' 档案员 and leaders), 归档 by
-POST, the export zip, and — for every PUT/PATCH/DELETE — an audited refusal (409). Same services as the pages;
+POST, the export zip, 更正记录 (GET/POST …/corrections/, 档案员 only), and — for every PUT/PATCH/DELETE —
+an audited refusal (409). Same services as the pages;
 another unit's item is a 404."""
 
 from django.http import HttpResponse
@@ -12,8 +13,8 @@ from rest_framework.response import Response
 from documents.models import Document, IncomingDocument
 from oa.core.errors import NotFoundError, PermissionDeniedError, ServiceError
 
-from . import services
-from .models import ArchiveItem, Retention
+from . import corrections, services
+from .models import ArchiveItem, CorrectableField, Retention
 
 
 class ArchiveItemSerializer(serializers.ModelSerializer):
@@ -51,9 +52,24 @@ class ArchiveItemSerializer(serializers.ModelSerializer):
 
 
 class ArchiveItemDetailSerializer(ArchiveItemSerializer):
+    current = serializers.SerializerMethodField()
+    corrections = serializers.SerializerMethodField()
+
     class Meta(ArchiveItemSerializer.Meta):
-        fields = [*ArchiveItemSerializer.Meta.fields, "metadata"]
+        fields = [*ArchiveItemSerializer.Meta.fields, "metadata", "current", "corrections"]
         read_only_fields = fields
+
+    def get_current(self, item) -> dict:
+        return corrections.current_values(item)
+
+    def get_corrections(self, item) -> list[dict]:
+        return corrections.records(item)
+
+
+class CorrectionRequestSerializer(serializers.Serializer):
+    field = serializers.ChoiceField(choices=CorrectableField.choices)
+    new_value = serializers.CharField(allow_blank=True, max_length=300)
+    reason = serializers.CharField(allow_blank=True, required=False, default="", max_length=500)
 
 
 class ArchiveRequestSerializer(serializers.Serializer):
@@ -130,6 +146,12 @@ class ArchiveItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         response["Content-Disposition"] = f'attachment; filename="archive-{item.pk}.zip"'
         return response
 
+    @extend_schema(request=CorrectionRequestSerializer, responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get", "post"])
+    def corrections(self, request, pk=None):
+        """更正记录: GET lists them; POST records one (the unit's 档案员 only; the item itself never changes)."""
+        return _corrections_action(self, request, pk)
+
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get"])
     def verify(self, request, pk=None):
@@ -139,3 +161,17 @@ class ArchiveItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
 def register(router) -> None:
     router.register("archive/items", ArchiveItemViewSet, basename="archive-item")
+
+
+def _corrections_action(viewset, request, pk):
+    item = viewset._item(pk)
+    if request.method == "GET":
+        return Response(corrections.records(item))
+    data = CorrectionRequestSerializer(data=request.data)
+    if not data.is_valid():
+        raise ServiceError(
+            "更正参数不正确：请给出 field（archive_code/title/doc_number/doc_type/issuer_name/"
+            "written_date）、new_value 和 reason。"
+        )
+    corrections.correct(request.user, item, **data.validated_data)
+    return Response(corrections.records(item)[-1], status=201)

@@ -91,21 +91,101 @@ def _rendered_pdf(document: Document) -> bytes | None:
         return None
 
 
-def received_parts(incoming: IncomingDocument) -> list[Part]:
-    """The bytes that arrived: the sender's exchange package (sealed PDF and attachments), then the sheet."""
+def _package_file_parts(named_parts) -> list[Part]:
+    parts = []
+    for name, data in named_parts:
+        if name == "document.pdf":
+            parts.append(Part(FileKind.SEALED_PDF, "正式文件.pdf", data))
+        elif name.startswith("attachments/"):
+            parts.append(Part(FileKind.ATTACHMENT, "附件" + _safe(name.split("/", 1)[-1]), data))
+    return parts
+
+
+def imported_package(incoming: IncomingDocument) -> tuple[bytes, dict] | None:
+    """(the package file as it arrived, its checked content) for a 收文 imported from another system."""
+    from documents.exchange import transfer
+
+    original = transfer.original_package(incoming)
+    return None if original is None else (original, transfer.read(original))
+
+
+def received_parts(incoming: IncomingDocument, imported=None) -> list[Part]:
+    """The bytes that arrived: the sender's exchange package (sealed PDF and attachments) — for a package
+    imported from another system also the package file itself, byte for byte — then the sheet and the 回执."""
     parts = []
     source = incoming.source_document
     if source is not None:
         from documents.exchange import package
 
-        for name, data in package.parts(source):
-            if name == "document.pdf":
-                parts.append(Part(FileKind.SEALED_PDF, "正式文件.pdf", data))
-            else:
-                parts.append(Part(FileKind.ATTACHMENT, "附件" + _safe(name.split("/", 1)[-1]), data))
+        parts += _package_file_parts(package.parts(source))
+    elif imported is not None:
+        original, content = imported
+        parts.append(Part(FileKind.PACKAGE, "交换包原件.zip", original))
+        parts += _package_file_parts(content["parts"].items())
     flow = Flow.objects.filter(incoming=incoming).first()
     if flow is not None:
         parts += _sheet_parts(flow, "收文处理笺.pdf")
+        parts += receipt_parts(flow)
+    return parts
+
+
+def _delivery_of(flow: Flow | None):
+    from documents.exchange.models import Delivery
+
+    if flow is None:
+        return None
+    return Delivery.objects.filter(incoming_flow_id=flow.pk).select_related("recipient", "sender_unit").first()
+
+
+def _b64(value) -> str | None:
+    import base64
+
+    return base64.b64encode(bytes(value)).decode() if value else None
+
+
+def _receipt_json(kind: str, delivery, receipt, person: str, at) -> bytes:
+    """A 回执 as a file that proves itself without this system: the signed message (which names the package
+    hash), the signature and the receiving unit's certificate, in the layout of the exchange's receipts.json."""
+    import json
+
+    from documents.exchange import receipts
+
+    data = {
+        "format": "oa-exchange-receipt",
+        "kind": kind,
+        "delivery": delivery.pk,
+        "document": delivery.document_id,
+        "sender": delivery.sender_unit.name,
+        "recipient": delivery.recipient.name,
+        "person": person,
+        "at": at.isoformat(),
+        "package_sha256": receipt.package_sha256,
+        "message": receipt.message,
+        "signature": _b64(receipt.signature),
+        "certificate_der": _b64(receipt.certificate.der) if receipt.certificate_id else None,
+        "fingerprint": receipt.certificate.fingerprint if receipt.certificate_id else "",
+        "signature_valid_at_archiving": receipts.verify(receipt),
+        "algorithm": "sha256",
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
+
+
+def receipt_parts(flow: Flow) -> list[Part]:
+    """The 签收回执 and, when one was returned, the 办结回执 of the delivery this 收文 came by."""
+    from documents.exchange.models import DoneReceipt, Receipt
+
+    delivery = _delivery_of(flow)
+    if delivery is None:
+        return []
+    parts = []
+    receipt = Receipt.objects.filter(delivery=delivery).select_related("certificate").first()
+    if receipt is not None:
+        data = _receipt_json("签收", delivery, receipt, receipt.clerk_name, receipt.signed_at)
+        parts.append(Part(FileKind.RECEIPT, "签收回执.json", data))
+    done = DoneReceipt.objects.filter(delivery=delivery).select_related("certificate").first()
+    if done is not None:
+        data = _receipt_json("办结", delivery, done, done.finisher_name, done.finished_at)
+        parts.append(Part(FileKind.DONE_RECEIPT, "办结回执.json", data))
     return parts
 
 
@@ -211,7 +291,37 @@ def sent_metadata(document: Document) -> dict:
     }
 
 
-def received_metadata(incoming: IncomingDocument) -> dict:
+# The exchange package's metadata.json keys (documents.exchange.package.metadata) → 格式要素 names.
+PACKAGE_ELEMENTS = {
+    "copy_number": "份号",
+    "secrecy": "密级和保密期限",
+    "urgency": "紧急程度",
+    "issuer": "发文机关",
+    "doc_number": "发文字号",
+    "signers": "签发人",
+    "title": "标题",
+    "main_recipients": "主送机关",
+    "attachment_note": "附件说明",
+    "signature": "发文机关署名",
+    "written_date": "成文日期",
+    "cc": "抄送机关",
+    "printer": "印发机关",
+    "print_date": "印发日期",
+    "doc_type": "文种",
+}
+
+
+def _imported_evidence(original: bytes, content: dict) -> dict:
+    return {
+        "来源": "导入交换包（外系统）",
+        "交换包原件摘要": hashlib.sha256(original).hexdigest(),
+        "交换包原件大小": len(original),
+        "交换包摘要": content["package_sha256"],
+        "发送方签名": content["signer"] or "无（交换包未签名）",
+    }
+
+
+def received_metadata(incoming: IncomingDocument, imported=None) -> dict:
     flow = Flow.objects.filter(incoming=incoming).first()
     data = {
         "来源": "收文",
@@ -231,12 +341,17 @@ def received_metadata(incoming: IncomingDocument) -> dict:
     if incoming.source_document_id:
         data["格式要素"] = format_elements(incoming.source_document)
         data["公文交换"] = _exchange_evidence(incoming, flow)
+    elif imported is not None:
+        original, content = imported
+        meta = content["metadata"]
+        data["格式要素"] = {label: meta[key] for key, label in PACKAGE_ELEMENTS.items() if key in meta}
+        data["公文交换"] = _imported_evidence(original, content)
     return data
 
 
 def _exchange_evidence(incoming: IncomingDocument, flow: Flow | None) -> dict:
     from documents.exchange import package
-    from documents.exchange.models import Delivery
+    from documents.exchange.models import Delivery, DoneReceipt
 
     delivery = None
     if flow is not None:
@@ -244,6 +359,7 @@ def _exchange_evidence(incoming: IncomingDocument, flow: Flow | None) -> dict:
     if delivery is None:
         return {}
     receipt = getattr(delivery, "receipt", None)
+    done = DoneReceipt.objects.filter(delivery=delivery).first()
     current = package.package_hash(incoming.source_document)
     report = delivery.seal_report or {}
     return {
@@ -255,4 +371,7 @@ def _exchange_evidence(incoming: IncomingDocument, flow: Flow | None) -> dict:
         "签收人": receipt.clerk_name if receipt else "",
         "签收时间": _iso(receipt.signed_at) if receipt else "",
         "回执已签名": bool(receipt and receipt.signature),
+        "办结回执人": done.finisher_name if done else "",
+        "办结回执时间": _iso(done.finished_at) if done else "",
+        "办结回执已签名": bool(done and done.signature),
     }

@@ -1,6 +1,10 @@
 """档案 (DA/T 22-2015 归档文件): one ``ArchiveItem`` per finished document filed in a unit's 全宗, with its frozen
 files (``ArchiveFile``) and a 件号 counter per (全宗号, 年度, 保管期限, 机构代码).
 
+Archived rows never change. A mistake in the 档号 or the descriptive metadata is put right by an
+``ArchiveCorrection`` (更正记录): appended by the 档案员, never changing the item or its frozen files, itself
+immutable and hash-chained per item.
+
 Archived rows never change. Three layers keep it so: the models and their managers refuse updates and
 deletes, database triggers (migration 0002, ``documents.archive.dbguard``) refuse them for any SQL client,
 and the services refuse edit requests and record the attempt in the audit trail (``archive.change_refused``).
@@ -30,6 +34,9 @@ class FileKind(models.TextChoices):
     SHEET = "sheet", "处理笺或稿纸"
     METADATA = "metadata", "元数据"
     SIGNED_SHEET = "signed_sheet", "签发稿纸（电子签名）"
+    RECEIPT = "receipt", "签收回执"
+    DONE_RECEIPT = "done_receipt", "办结回执"
+    PACKAGE = "package", "交换包原件"
 
 
 class ArchiveImmutableError(ServiceError):
@@ -185,3 +192,43 @@ class ArchiveFile(ImmutableModel):
 
     def __str__(self) -> str:
         return f"{self.item.archive_code} · {self.name}"
+
+
+class CorrectableField(models.TextChoices):
+    """What a 更正记录 may correct: the 档号 and the item's descriptive metadata (never a frozen file)."""
+
+    ARCHIVE_CODE = "archive_code", "档号"
+    TITLE = "title", "题名"
+    DOC_NUMBER = "doc_number", "文号"
+    DOC_TYPE = "doc_type", "文种"
+    ISSUER_NAME = "issuer_name", "责任者"
+    WRITTEN_DATE = "written_date", "成文日期"
+
+
+class ArchiveCorrection(ImmutableModel):
+    """更正记录: the 档案员 recorded that ``field`` of ``item`` reads ``new_value`` instead of ``old_value``.
+    Append-only; ``hash = sha256(prev_hash + canonical fields)`` chains the records of one item so that
+    ``verify_archive`` notices a record changed or removed behind the database triggers."""
+
+    item = models.ForeignKey(ArchiveItem, on_delete=models.PROTECT, related_name="corrections")
+    seq = models.PositiveIntegerField("序号")
+    field = models.CharField("更正项", max_length=20, choices=CorrectableField.choices)
+    old_value = models.CharField("原值", max_length=300, blank=True)
+    new_value = models.CharField("更正为", max_length=300)
+    reason = models.CharField("更正原因", max_length=500)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="更正人", on_delete=models.PROTECT, related_name="+"
+    )
+    corrected_by_name = models.CharField("更正人姓名", max_length=80)
+    corrected_at = models.DateTimeField("更正时间")
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "档案更正记录"
+        verbose_name_plural = "档案更正记录"
+        ordering = ["item_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["item", "seq"], name="archive_correction_unique_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} #{self.seq} {self.get_field_display()}"

@@ -8,6 +8,7 @@
 ``export(actor, item) -> bytes``                   zip: every file + manifest.json + metadata.json + 说明.txt
 ``verify(item) -> Verification``                   re-hash the stored files against the frozen manifest
 ``refuse_change(actor, item, what)``               every edit/delete request: audited, then refused
+(档号 / metadata 更正 are append-only records: ``documents.archive.corrections``)
 ``suggest_retention(doc_type) -> str``             the default 保管期限 offered for a 文种 (configurable)
 
 The 件号 is taken from a locked counter row per (全宗号, 年度, 保管期限, 机构代码) inside the transaction that
@@ -36,7 +37,7 @@ from oa.audit.services import record, record_outside
 from oa.core.errors import NotFoundError, ServiceError
 from oa.org.models import Role, Unit
 
-from . import contents
+from . import contents, corrections
 from .models import (
     ArchiveFile,
     ArchiveImmutableError,
@@ -293,6 +294,30 @@ def _extension(name: str) -> str:
     return ext[:8] or "bin"
 
 
+def _ensure_done_receipt(incoming) -> None:
+    """A 办结回执 that is due (asked for at dispatch, the 收文 finished) but not issued yet — its after-commit
+    hook still queued or lost — is issued now (idempotent), so the archived item holds it."""
+    from documents.exchange import done_receipts
+    from documents.exchange.models import Delivery
+    from documents.workflow.models import Flow
+
+    flow_id = (
+        Delivery.objects.filter(
+            incoming_flow_id__in=Flow.objects.filter(incoming=incoming).values("pk"),
+            want_done_receipt=True,
+            done_receipt__isnull=True,
+        )
+        .values_list("incoming_flow_id", flat=True)
+        .first()
+    )
+    if flow_id is None:
+        return
+    try:
+        done_receipts.issue_for_flow(flow_id)
+    except Exception:  # the sweeper issues it later; archiving does not wait for it
+        log.warning("archive: the 办结回执 of flow %s could not be issued", flow_id, exc_info=True)
+
+
 def archive(actor, *, document=None, incoming=None, retention, org_code=None) -> ArchiveItem:
     """归档 one finished document (exactly one of ``document`` / ``incoming``) into the actor's unit's 全宗."""
     if (document is None) == (incoming is None):
@@ -313,7 +338,10 @@ def archive(actor, *, document=None, incoming=None, retention, org_code=None) ->
     if document is not None:
         parts, metadata = contents.sent_parts(document), contents.sent_metadata(document)
     else:
-        parts, metadata = contents.received_parts(incoming), contents.received_metadata(incoming)
+        _ensure_done_receipt(incoming)
+        imported = contents.imported_package(incoming) if incoming.source_document_id is None else None
+        parts = contents.received_parts(incoming, imported)
+        metadata = contents.received_metadata(incoming, imported)
     storage, written = _storage(), []
     try:
         with transaction.atomic():
@@ -409,7 +437,7 @@ def items_for(user, *, year=None, retention=None):
         query = query.filter(year=year)
     if retention:
         query = query.filter(retention=retention)
-    return query.order_by("-year", "retention", "org_code", "-piece_number")
+    return corrections.with_current_code(query).order_by("-year", "retention", "org_code", "-piece_number")
 
 
 def get_item(user, pk) -> ArchiveItem:
@@ -439,19 +467,31 @@ README = """归档文件导出包说明
 本包内容：
 - 正式文件、附件、发文稿纸或收文处理笺等归档文件，文件名与 manifest.json 中一致；
 - metadata.json：公文的全部格式要素、办理过程及归档信息；
-- manifest.json：每个文件的 SHA-256 摘要和字节数（归档时计算并固化）。
+- manifest.json：每个文件的 SHA-256 摘要和字节数（归档时计算并固化）；
+- corrections.json：档号、元数据的更正记录（原值、更正值、原因、更正人、时间），归档文件本身从不改动。
+  有更正时，manifest.json 的 current 一项给出更正后的档号和元数据。
 
 校验方法：对每个文件重新计算 SHA-256，与 manifest.json 中的摘要逐一比对，全部一致即说明文件自归档后
 未被改动。例如在命令行执行 sha256sum 文件名。
-本说明文件（说明.txt）不在清单之内。
+本说明文件（说明.txt）和 corrections.json 不在归档文件清单之内（corrections.json 的摘要另列于
+manifest.json 的 corrections 一项）。
 """
 
 
-def _package_manifest(item: ArchiveItem) -> dict:
+CORRECTIONS_NAME = "corrections.json"
+
+
+def _package_manifest(item: ArchiveItem, corrections_bytes: bytes, corrected: int) -> dict:
     return {
         "format": PACKAGE_FORMAT,
         "version": 1,
         "archive_code": item.archive_code,
+        "current": corrections.current_values(item),
+        "corrections": {
+            "name": CORRECTIONS_NAME,
+            "count": corrected,
+            "sha256": hashlib.sha256(corrections_bytes).hexdigest(),
+        },
         "fonds_code": item.fonds_code,
         "year": item.year,
         "retention": item.retention,
@@ -476,13 +516,15 @@ def export(actor, item: ArchiveItem) -> bytes:
             names.add(item_file.name)
         if METADATA_NAME not in names:
             package.writestr(METADATA_NAME, json.dumps(item.metadata, ensure_ascii=False, indent=2, sort_keys=True))
-        package.writestr(
-            "manifest.json", json.dumps(_package_manifest(item), ensure_ascii=False, indent=2, sort_keys=True)
-        )
+        corrected = corrections.records(item)
+        corrections_bytes = json.dumps(corrected, ensure_ascii=False, indent=2).encode("utf-8")
+        package.writestr(CORRECTIONS_NAME, corrections_bytes)
+        manifest = _package_manifest(item, corrections_bytes, len(corrected))
+        package.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True))
         package.writestr(
             "说明.txt",
             README.format(
-                code=item.archive_code,
+                code=_code_line(item),
                 title=item.title,
                 unit=item.unit.name,
                 fonds=item.fonds_code,
@@ -496,6 +538,11 @@ def export(actor, item: ArchiveItem) -> bytes:
     with transaction.atomic():
         record(actor, "archive.export", item, summary=f"导出档案 {item.archive_code}")
     return out.getvalue()
+
+
+def _code_line(item: ArchiveItem) -> str:
+    current = corrections.current_values(item)["archive_code"]
+    return item.archive_code if current == item.archive_code else f"{current}（归档时为 {item.archive_code}，已更正）"
 
 
 @dataclass
@@ -540,6 +587,7 @@ def verify(item: ArchiveItem) -> Verification:
     for name in sorted(set(manifest) - seen):
         result.files[name] = "missing"
         result.problems.append(f"{name}：清单中的文件没有记录")
+    result.problems += corrections.chain_problems(item)
     result.ok = not result.problems
     return result
 
@@ -549,6 +597,9 @@ def verify(item: ArchiveItem) -> Verification:
 
 def refuse_change(actor, item: ArchiveItem, what: str = "修改"):
     """Any request to change or delete an archived item: recorded in the audit trail, then refused (409)."""
-    message = f"档案 {item.archive_code} 已归档，不能{what}。已归档的档案任何人都不能修改或删除。"
+    message = (
+        f"档案 {item.archive_code} 已归档，不能{what}。已归档的档案任何人都不能修改或删除；"
+        "档号或元数据有误的，由档案员登记更正记录。"
+    )
     record_outside(actor, "archive.change_refused", item, result=Result.DENIED, summary=message)
     raise ArchiveImmutableError(message)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/export.zip", views.export, name="export"),
     path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/correct/", views.correct, name="correct"),
 ]

@@ -3,7 +3,7 @@
 Who sees what (``documents.archive.rules``): a unit's 档案员 and leaders (签发人) read its archive; only the
 档案员 sees the 待归档 tab and files documents. The index answers 403 to everyone else, an item of a unit the
 person may not read answers 404 (ids cannot be probed). Every edit/delete request is refused with 409 and
-recorded in the audit trail.
+recorded in the audit trail; a mistake is put right by a 更正记录 (``correct``), 档案员 only.
 """
 
 from django.contrib import messages
@@ -14,10 +14,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from documents.models import Document, IncomingDocument
+from oa import permissions as perms
 from oa.core.errors import NotFoundError, ServiceError
 
-from . import services
-from .models import ArchiveImmutableError, Retention
+from . import corrections, services
+from .models import ArchiveImmutableError, CorrectableField, Retention
 
 PAGE_SIZE = 30
 
@@ -133,15 +134,21 @@ def _display(value) -> str:
     return str(value)
 
 
-def _detail_context(item) -> dict:
+def _detail_context(item, user) -> dict:
     verification = services.verify(item)
     files = [
         {"file": f, "status": verification.files.get(f.name, ""), "label": f.get_kind_display()}
         for f in item.files.order_by("id")
     ]
     metadata = [(key, value) for key, value in item.metadata.items() if isinstance(value, (str, int, float))]
+    current = corrections.current_values(item)
     return {
         "item": item,
+        "current": current,
+        "corrected_fields": {c.field for c in item.corrections.all()},
+        "corrections": item.corrections.order_by("seq"),
+        "correctable": CorrectableField.choices,
+        "can_correct": perms.can(user, "archive.correct_item", item),
         "files": files,
         "verification": verification,
         "metadata": metadata,
@@ -155,7 +162,7 @@ def _detail_context(item) -> dict:
 @login_required
 @require_GET
 def detail(request, pk: int):
-    return render(request, "archive/detail.html", _detail_context(_item_or_404(request.user, pk)))
+    return render(request, "archive/detail.html", _detail_context(_item_or_404(request.user, pk), request.user))
 
 
 @login_required
@@ -179,7 +186,26 @@ def edit(request, pk: int):
     try:
         services.refuse_change(request.user, item, "修改" if request.method != "DELETE" else "删除")
     except ArchiveImmutableError as exc:
-        context = _detail_context(item)
+        context = _detail_context(item, request.user)
         context["refusal"] = exc.message
         return render(request, "archive/detail.html", context, status=exc.status_code)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+@login_required
+@require_POST
+def correct(request, pk: int):
+    """登记更正: a correction record (the item and its files stay as archived). A leader who reads the item is
+    refused with 403, a bad form (no reason, …) is shown again with the message (400)."""
+    item = _item_or_404(request.user, pk)
+    form = {key: request.POST.get(key, "") for key in ("field", "new_value", "reason")}
+    try:
+        correction = corrections.correct(request.user, item, **form)
+    except ServiceError as exc:
+        context = _detail_context(item, request.user)
+        context.update(correction_error=exc.message, correction_form=form)
+        return render(request, "archive/detail.html", context, status=exc.status_code)
+    messages.success(
+        request, f"已登记更正：{correction.get_field_display()}更正为“{correction.new_value}”。归档文件未作任何改动。"
+    )
+    return redirect("archive:detail", pk=item.pk)

@@ -13,13 +13,15 @@
   checked without this system. Not part of the manifest: the package hash does not depend on it.
 
 ``read`` checks every part's SHA-256 against the manifest and the signature over the manifest; a package that
-fails is refused, never half-imported."""
+fails is refused, never half-imported. An imported package file is kept as it arrived (``original_package``)."""
 
 import base64
 import io
 import json
 import zipfile
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 
 from oa.audit.services import record
@@ -29,6 +31,7 @@ from . import access, package, receipts
 
 MAX_PACKAGE_BYTES = 100 * 1024 * 1024
 MANIFEST, METADATA, SIGNATURE, RECEIPTS = "manifest.json", "metadata.json", "signature.json", "receipts.json"
+IMPORTS_DIR = "exchange/imports"  # the original package files of imported 收文, one folder per IncomingDocument
 
 
 def _b64(value) -> str | None:
@@ -158,21 +161,57 @@ def import_package(actor, data: bytes, *, unit):
         raise PermissionDeniedError("只有本单位收发员可以导入交换包。")
     content = read(data)
     meta = content["metadata"]
-    with transaction.atomic():
-        flow = incoming.receive(
-            actor,
-            unit=unit,
-            title=str(meta.get("title", "")),
-            sender_name=str(meta.get("issuer", "")),
-            doc_type=str(meta.get("doc_type", ""))[:4],
-            source_number=str(meta.get("doc_number", ""))[:60],
-            urgency=meta.get("urgency", "") if meta.get("urgency") in ("特急", "加急") else "",
-        )
-        record(
-            actor,
-            "exchange.import",
-            unit,
-            after={"package_sha256": content["package_sha256"], "flow": flow.pk, "signer": content["signer"]},
-            summary=f"导入交换包《{meta.get('title', '')}》",
-        )
+    stored = None
+    try:
+        with transaction.atomic():
+            flow = incoming.receive(
+                actor,
+                unit=unit,
+                title=str(meta.get("title", "")),
+                sender_name=str(meta.get("issuer", "")),
+                doc_type=str(meta.get("doc_type", ""))[:4],
+                source_number=str(meta.get("doc_number", ""))[:60],
+                urgency=meta.get("urgency", "") if meta.get("urgency") in ("特急", "加急") else "",
+            )
+            # The exact bytes that arrived are kept: the archive freezes them with the 收文 (documents.archive).
+            digest = package.sha256(data)
+            stored = default_storage.save(f"{IMPORTS_DIR}/{flow.incoming_id}/{digest}.zip", ContentFile(data))
+            record(
+                actor,
+                "exchange.import",
+                unit,
+                after={
+                    "package_sha256": content["package_sha256"],
+                    "flow": flow.pk,
+                    "signer": content["signer"],
+                    "incoming": flow.incoming_id,
+                    "original": stored,
+                    "original_sha256": digest,
+                    "original_size": len(data),
+                },
+                summary=f"导入交换包《{meta.get('title', '')}》",
+            )
+    except BaseException:
+        if stored is not None:
+            default_storage.delete(stored)
+        raise
     return flow
+
+
+def original_package(incoming) -> bytes | None:
+    """The package file an imported 收文 arrived as, byte for byte; None for a 收文 that was not imported.
+    The digest recorded (in the audit trail) at import must still match, else the file is refused."""
+    from oa.audit.models import AuditEvent
+
+    event = AuditEvent.objects.filter(action="exchange.import", after__incoming=incoming.pk).order_by("-seq").first()
+    after = (event.after or {}) if event is not None else {}
+    if not after.get("original"):
+        return None
+    try:
+        with default_storage.open(after["original"], "rb") as handle:
+            data = handle.read()
+    except OSError:
+        raise ServiceError("导入的交换包原件缺失，请联系系统管理员。") from None
+    if package.sha256(data) != after.get("original_sha256"):
+        raise ServiceError("导入的交换包原件与导入时的摘要不符，已被改动，请联系系统管理员。")
+    return data

@@ -10,13 +10,13 @@ from django.db import migrations
 def install(apps, schema_editor):
     from documents.archive import dbguard
 
-    dbguard.install(schema_editor.connection)
+    dbguard.install(schema_editor.connection, dbguard.FIRST_TABLES)
 
 
 def remove(apps, schema_editor):
     from documents.archive import dbguard
 
-    dbguard.remove(schema_editor.connection)
+    dbguard.remove(schema_editor.connection, dbguard.FIRST_TABLES)
 
 
 class Migration(migrations.Migration):

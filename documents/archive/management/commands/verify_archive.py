@@ -1,9 +1,10 @@
 """``manage.py verify_archive [--unit ID] [--code 档号]``: re-hash every archived file against the manifest
-frozen at 归档. Exits non-zero when any file is missing or changed."""
+frozen at 归档, and the hash chain of each item's 更正记录. Exits non-zero when anything is missing or changed."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
 
-from documents.archive.models import ArchiveItem
+from documents.archive.models import ArchiveItem, CorrectableField
 from documents.archive.services import verify
 
 
@@ -18,8 +19,10 @@ class Command(BaseCommand):
         items = ArchiveItem.objects.order_by("pk")
         if options.get("unit"):
             items = items.filter(unit_id=options["unit"])
-        if options.get("code"):
-            items = items.filter(archive_code=options["code"])
+        if options.get("code"):  # the 档号 as archived or as corrected
+            code = options["code"]
+            corrected = Q(corrections__field=CorrectableField.ARCHIVE_CODE, corrections__new_value=code)
+            items = items.filter(Q(archive_code=code) | corrected).distinct()
         total = bad = files = 0
         for item in items.iterator():
             total += 1
