@@ -143,6 +143,16 @@ class UnitInvitation(models.Model):
         TODO = "todo", "待办通知"
         EXCHANGE = "exchange", "公文交换"
 
+    class Bounce(models.TextChoices):
+        NONE = "", "—"
+        RETURNED = "returned", "会议通知被退回"
+        RECALLED = "recalled", "会议通知已撤回"
+
+    class Followup(models.TextChoices):
+        NONE = "", "—"
+        CHANGE = "change", "待发送会议变更通知"
+        CANCEL = "cancel", "待发送会议取消通知"
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="unit_invitations")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="meeting_invitations")
     seats = models.PositiveSmallIntegerField("名额", default=1)
@@ -151,6 +161,11 @@ class UnitInvitation(models.Model):
     channel = models.CharField("通知方式", max_length=10, choices=Channel.choices, blank=True, default="")
     notice_note = models.CharField("通知说明", max_length=300, blank=True)
     notice_signed_at = models.DateTimeField("会议通知签收时间", null=True, blank=True)
+    # The 会议通知 came back unsigned (退回 by the unit's clerk, 撤回 by the organising unit's clerk): the
+    # unit is not reached until it is sent again or the organiser chooses another way.
+    notice_bounce = models.CharField("会议通知退回/撤回", max_length=10, choices=Bounce.choices, blank=True)
+    # A 会议变更通知 / 取消通知 still to be sent to this unit through the exchange by the organising clerk.
+    followup_pending = models.CharField("待发送通知", max_length=10, choices=Followup.choices, blank=True)
     nominated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

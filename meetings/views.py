@@ -7,6 +7,7 @@ from functools import wraps
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +22,7 @@ from oa.permissions import can
 from . import calendar as cal
 from . import services
 from .models import Attendee, Decision, Kind, Material, Meeting, Role, Room, UnitInvitation
+from .services import followups
 
 NAV = {"nav_key": "meetings"}
 
@@ -194,7 +196,7 @@ def detail(request, pk):
         "decisions": meeting.decisions.select_related("supervision_item"),
         "counts": services.counts(meeting) if manage else None,
         "board": services.attendance_board(meeting) if manage else None,
-        "unit_invitations": meeting.unit_invitations.select_related("unit") if manage else None,
+        "unit_invitations": meeting.unit_invitations.select_related("unit").order_by("unit__path") if manage else None,
         "colleagues": Person.objects.filter(unit=user.unit_id, is_active=True).exclude(
             pk__in=meeting.attendees.values("person_id")
         ),
@@ -205,7 +207,9 @@ def detail(request, pk):
         "ended": meeting.end <= timezone.now(),
         "started": meeting.start <= timezone.now(),
         "send_notice": can(user, "meetings.send_notice", meeting)
-        and meeting.unit_invitations.filter(channel=UnitInvitation.Channel.AWAITING).exists(),
+        and meeting.unit_invitations.filter(
+            Q(channel=UnitInvitation.Channel.AWAITING) | ~Q(followup_pending="")
+        ).exists(),
         "my_invitations": [
             i for i in meeting.unit_invitations.select_related("unit") if can(user, "meetings.nominate", i)
         ],
@@ -233,6 +237,7 @@ def counts(request, pk):
             "meeting": meeting,
             "counts": services.counts(meeting),
             "board": services.attendance_board(meeting),
+            "unit_invitations": meeting.unit_invitations.select_related("unit").order_by("unit__path"),
             "manage": True,
         },
     )
@@ -540,8 +545,9 @@ def notice(request, pk):
     if meeting is None or not can(request.user, "meetings.send_notice", meeting):
         raise Http404("该会议不存在或您不是主办单位的收发员。")
     if request.method == "POST":
+        send = services.send_followup if request.POST.get("followup") else services.send_notice
         try:
-            result = services.send_notice(request.user, meeting)
+            result = send(request.user, meeting)
         except ServiceError as error:
             messages.error(request, error.message)
         else:
@@ -556,7 +562,34 @@ def notice(request, pk):
         "body": services.notice_body(meeting, max([i.seats for i in waiting], default=1)),
         "invitations": meeting.unit_invitations.select_related("unit").order_by("unit__path"),
     }
+    due = list(followups.due_invitations(meeting))
+    if due:
+        kind = followups.CANCEL if meeting.status == "cancelled" else followups._kind(due)
+        context["followup"] = {
+            "due": due,
+            "label": followups.LABEL[kind],
+            "title": followups.followup_title(meeting, kind),
+            "body": followups.followup_body(meeting, kind),
+        }
     return render(request, "meetings/notice.html", context)
+
+
+@_action
+def unit_by_todo(request, meeting, invitation_id):
+    invitation = get_object_or_404(
+        UnitInvitation.objects.select_related("meeting", "unit"), pk=invitation_id, meeting=meeting
+    )
+    services.notify_unit_by_todo(request.user, invitation)
+    messages.success(request, f"已改为待办通知{invitation.unit.name}的收发员报名。")
+
+
+@_action
+def unit_withdraw(request, meeting, invitation_id):
+    invitation = get_object_or_404(
+        UnitInvitation.objects.select_related("meeting", "unit"), pk=invitation_id, meeting=meeting
+    )
+    services.withdraw_unit(request.user, invitation)
+    messages.success(request, f"已撤销对{invitation.unit.name}的邀请。")
 
 
 # --- meeting rooms (the unit's 办公室) -------------------------------------------------------------------

@@ -1,10 +1,12 @@
 """会议 use cases. Views, API, consumer and tasks call these; each checks permission and writes audit."""
 
 from .common import get_meeting_for
+from .followups import notify_change, send_followup
 from .invitations import answer, attendance_board, counts, invite_people, invite_units, nominate
 from .materials import upload_material, watermarked_copy, withdraw_materials
 from .minutes import add_decision, attendance_lists, decision_to_supervision, draft_minutes, minutes_body
-from .notices import NoticeResult, notice_body, notice_title, notify_change, open_nomination, send_notice
+from .notice_returns import notice_bounced, notice_resent, notify_unit_by_todo, withdraw_unit
+from .notices import NoticeResult, notice_body, notice_title, open_nomination, send_notice
 from .rooms import create_room, set_room_active, update_room
 from .scheduling import (
     add_agenda_item,
@@ -41,11 +43,15 @@ __all__ = [
     "nominate",
     "notice_body",
     "notice_title",
+    "notice_bounced",
+    "notice_resent",
     "notify_change",
+    "notify_unit_by_todo",
     "open_nomination",
     "remove_agenda_item",
     "reschedule",
     "room_conflicts",
+    "send_followup",
     "send_notice",
     "set_room_active",
     "sign_in",
@@ -55,4 +61,5 @@ __all__ = [
     "upload_material",
     "watermarked_copy",
     "withdraw_materials",
+    "withdraw_unit",
 ]

@@ -226,7 +226,7 @@ def answer(actor, meeting: Meeting, response: str, *, reason: str = "", substitu
 
 
 def counts(meeting: Meeting) -> dict[str, int]:
-    """Live 回执 and sign-in counts for the organiser (one query)."""
+    """Live 回执, sign-in and unit (会议通知 签收, 报名, 退回/撤回) counts for the organiser (two queries)."""
     result = meeting.attendees.aggregate(
         invited=Count("id"),
         attend=Count("id", filter=Q(response=Response.ATTEND)),
@@ -235,7 +235,15 @@ def counts(meeting: Meeting) -> dict[str, int]:
         pending=Count("id", filter=Q(response=Response.PENDING)),
         signed_in=Count("id", filter=Q(signed_in_at__isnull=False)),
     )
-    result["units_pending"] = meeting.unit_invitations.filter(state=UnitInvitation.State.PENDING).count()
+    result.update(
+        meeting.unit_invitations.aggregate(
+            units_invited=Count("id"),
+            units_signed=Count("id", filter=Q(notice_signed_at__isnull=False)),
+            units_nominated=Count("id", filter=Q(state=UnitInvitation.State.NOMINATED)),
+            units_pending=Count("id", filter=Q(state=UnitInvitation.State.PENDING)),
+            units_bounced=Count("id", filter=~Q(notice_bounce="")),
+        )
+    )
     return {k: v or 0 for k, v in result.items()}
 
 

@@ -3,9 +3,11 @@
 A unit outside the organising unit is invited with a 会议通知: a 公文 (文种 通知) of the organising unit with
 the time, place, agenda, 回执 deadline and contact, 主送 the invited units. The exchange only lets a unit's
 收发员 send, so the organising unit's clerk sends it (``send_notice``; at once when the organiser is that
-clerk, otherwise from a "发送会议通知" todo). The notice carries the unit's official seal when the unit has
-one; it never passes through a 发文 flow, so it enters 待分发 directly, as the exchange allows. When the
-invited clerk signs for it in the exchange, they get the nomination todo (``open_nomination``).
+clerk, otherwise from a "发送会议通知" todo). It never passes through a 发文 flow: the documents service
+``issue_without_flow`` numbers it, applies the unit's official seal when the unit has one and puts it at
+待分发. When the invited clerk signs for it in the exchange, they get the nomination todo
+(``open_nomination``); when it comes back unsigned (退回/撤回) see ``notice_returns``; 变更/取消通知 are in
+``followups``.
 
 Whenever the exchange cannot carry the notice (no clerk to send it, a seal the sender cannot apply, …), the
 invited clerks get the nomination todo directly and ``UnitInvitation.notice_note`` keeps the reason."""
@@ -13,7 +15,6 @@ invited clerks get the nomination todo directly and ``UnitInvitation.notice_note
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +25,7 @@ from oa.permissions import can, require
 from oa.todo import services as todo
 from oa.todo.models import TodoItem
 
-from ..models import Attendee, Meeting, Response, UnitInvitation
+from ..models import Meeting, UnitInvitation
 from ..push import meeting_changed_on_commit
 from .invitations import SOURCE_APP, _notify_unit, _open, clerks_of
 
@@ -38,16 +39,19 @@ class NoticeResult:
     fallback: list = field(default_factory=list)  # invitations that went to the clerks as todo items
     reason: str = ""  # why the exchange could not carry them
     document: object = None
+    label: str = "会议通知"  # or 会议变更通知 / 会议取消通知 (``followups``)
 
     @property
     def message(self) -> str:
         parts = []
         if self.sent:
-            parts.append(f"会议通知已通过公文交换发送至 {len(self.sent)} 个单位，对方收发员签收后即可报名。")
+            tail = "，对方收发员签收后即可报名。" if self.label == "会议通知" else "。"
+            parts.append(f"{self.label}已通过公文交换发送至 {len(self.sent)} 个单位{tail}")
         if self.fallback:
+            how = "待办" if self.label == "会议通知" else "待阅"
             parts.append(
                 f"{'、'.join(i.unit.name for i in self.fallback)}未能通过公文交换通知（{self.reason}），"
-                "已改为待办通知其收发员。"
+                f"已改为{how}通知其收发员。"
             )
         return "".join(parts)
 
@@ -108,80 +112,31 @@ def notice_body(meeting: Meeting, seats: int = 1) -> list[dict]:
     return blocks
 
 
-def _draft_notice(actor, meeting: Meeting, invitations) -> object:
-    """The notice as a 公文 in 待分发: drafted, numbered and (when the unit has a seal) sealed by ``actor``."""
-    from documents.models import Document, Status
-    from documents.services import assign_number, create_draft
+def _issue(actor, meeting: Meeting, title: str, body: list[dict], units, purpose: str):
+    """A 通知 of the organising unit, drafted by ``actor`` and issued without a 发文 flow (numbered, sealed
+    when the unit has a seal, at 待分发) through the documents service."""
+    from documents.services import create_draft
+    from documents.services.issue_direct import issue_without_flow
 
     if actor.unit_id != meeting.organiser_unit_id:
         raise ServiceError("会议通知须以主办单位名义发文，您不属于主办单位。")
-    seats = max(i.seats for i in invitations)
     document = create_draft(
         actor,
         {
             "doc_type": "通知",
-            "title": notice_title(meeting),
-            "body": notice_body(meeting, seats),
-            "main_units": [i.unit for i in invitations],
+            "title": title[:300],
+            "body": body,
+            "main_units": list(units),
             "written_date": timezone.localdate(),
         },
     )
-    try:
-        assign_number(actor, document)
-    except ServiceError:
-        pass  # a unit without a 机关代字 still sends its notice, without a 发文字号
-    _seal(actor, meeting, document)
-    Document.objects.filter(pk=document.pk).update(status=Status.DISTRIBUTING)
-    document.refresh_from_db()
-    return document
+    return issue_without_flow(actor, document, approved_by=meeting.organiser, purpose=purpose).document
 
 
-def _seal(actor, meeting: Meeting, document) -> None:
-    """Apply the organising unit's official seal, when it has one, through the signing service."""
-    from documents import render
-    from documents.workflow import outgoing
-    from documents.workflow.sealed_models import IssuerSeal, SealedDocument
-    from documents.workflow.sealing import official_seal_of, purpose_ref
-    from signing.services import SealPlacement, apply_seals
-
-    seal = official_seal_of(meeting.organiser_unit)
-    if seal is None:
-        return
-    if not seal.custodians.filter(pk=actor.pk).exists():
-        raise ServiceError(f"会议通知须加盖“{seal.name}”，您不是该印章的印章管理员")
-    result = render.render_pdf(document)
-    slots = [s for s in result.seal_slots if s.kind == "seal"]
-    if not slots:
-        raise ServiceError("会议通知排版后没有印章位置")
-    slot = slots[0]
-    sealed = apply_seals(
-        actor,
-        result.pdf,
-        [SealPlacement(seal, slot.page, slot.x_mm, slot.y_mm, slot.diameter_mm)],
-        reason=f"印发《{document.title}》{document.doc_number}"[:200],
-        purpose_ref=purpose_ref(document),
-        approved_by=meeting.organiser,
-        lock_after_last=True,
-    )
-    stored = SealedDocument(
-        document=document,
-        content_sha256=outgoing.current_sha256(document),
-        slots=[{"page": slot.page, "x_mm": slot.x_mm, "y_mm": slot.y_mm, "diameter_mm": slot.diameter_mm}],
-        issuer_count=1,
-        sha256=sealed.sha256,
-        locked=sealed.locked,
-        completed_at=timezone.now(),
-    )
-    stored.file.save(f"{document.pk}-{sealed.sha256[:16]}.pdf", ContentFile(sealed.pdf), save=False)
-    stored.save()
-    IssuerSeal.objects.create(
-        sealed=stored,
-        position=0,
-        unit=meeting.organiser_unit,
-        seal=seal,
-        actor=actor,
-        field_name=sealed.field_names[-1],
-        sha256=sealed.sha256,
+def _draft_notice(actor, meeting: Meeting, invitations):
+    seats = max(i.seats for i in invitations)
+    return _issue(
+        actor, meeting, notice_title(meeting), notice_body(meeting, seats), [i.unit for i in invitations], "会议通知"
     )
 
 
@@ -192,15 +147,17 @@ def awaiting_notice(meeting: Meeting):
     return meeting.unit_invitations.filter(channel=Channel.AWAITING).select_related("unit").order_by("unit__path")
 
 
-def ask_clerks_to_send(actor, meeting: Meeting) -> bool:
-    """Give the organising unit's clerks the "发送会议通知" todo (once). False when it has no clerk."""
+def ask_clerks_to_send(actor, meeting: Meeting, *, step: str = STEP_SEND, source_id: str = "", title: str = "") -> bool:
+    """Give the organising unit's clerks the "发送会议通知" todo, or another sending ``step`` (once each). False
+    when the unit has no clerk."""
     clerks = list(clerks_of(meeting.organiser_unit))
     if not clerks:
         return False
+    source_id = source_id or f"notice-{meeting.pk}"
     open_owners = set(
-        TodoItem.objects.filter(
-            source_app=SOURCE_APP, source_id=f"notice-{meeting.pk}", step=STEP_SEND, state="open"
-        ).values_list("owner_id", flat=True)
+        TodoItem.objects.filter(source_app=SOURCE_APP, source_id=source_id, step=step, state="open").values_list(
+            "owner_id", flat=True
+        )
     )
     for clerk in clerks:
         if clerk.pk in open_owners:
@@ -209,11 +166,11 @@ def ask_clerks_to_send(actor, meeting: Meeting) -> bool:
             actor,
             owner=clerk,
             kind="todo",
-            title=notice_title(meeting),
-            step=STEP_SEND,
+            title=title or notice_title(meeting),
+            step=step,
             url=reverse("meetings:notice", args=[meeting.pk]),
             source_app=SOURCE_APP,
-            source_id=f"notice-{meeting.pk}",
+            source_id=source_id,
             category="会议",
             sender=meeting.organiser.get_full_name(),
             deadline=meeting.start,
@@ -295,10 +252,17 @@ def after_invite(actor, meeting: Meeting, invitations) -> NoticeResult | None:
 
 
 def delivery_saved(sender, instance, **kwargs) -> None:
-    """post_save of ``exchange.Delivery``: once signed for, open the nomination after the commit."""
+    """post_save of ``exchange.Delivery``, acted on after the commit: signed for → open the nomination;
+    退回/撤回 → tell the organiser (``notice_returns``); sent again → back to waiting for 签收."""
+    from . import notice_returns
+
+    delivery_id = instance.pk
     if instance.state == "signed":
-        delivery_id = instance.pk
         transaction.on_commit(lambda: open_nomination(delivery_id))
+    elif instance.state in ("returned", "recalled"):
+        transaction.on_commit(lambda: notice_returns.notice_bounced(delivery_id))
+    elif instance.state == "pending" and instance.round > 1:
+        transaction.on_commit(lambda: notice_returns.notice_resent(delivery_id))
 
 
 def open_nomination(delivery_id) -> UnitInvitation | None:
@@ -339,36 +303,3 @@ def _receipt_of(delivery_id):
     from documents.exchange.models import Receipt
 
     return Receipt.objects.select_related("clerk").filter(delivery_id=delivery_id).first()
-
-
-# --- telling people about a change ----------------------------------------------------------------------
-
-
-def notify_change(actor, meeting: Meeting, step: str, title: str) -> int:
-    """A 待阅 item for everyone still expected (参加 or not yet answered) and for the clerks of the invited
-    units; the pages listening on the meeting's socket refresh. Returns how many people were told."""
-    people = {}
-    for attendee in Attendee.objects.filter(
-        meeting=meeting, response__in=(Response.PENDING, Response.ATTEND)
-    ).select_related("person"):
-        people[attendee.person_id] = attendee.person
-    for invitation in meeting.unit_invitations.select_related("unit"):
-        for clerk in clerks_of(invitation.unit):
-            people.setdefault(clerk.pk, clerk)
-    told = [p for p in people.values() if p.is_active and p.pk != getattr(actor, "pk", None)]
-    for person in told:
-        todo.create_todo(
-            actor,
-            owner=person,
-            kind="toread",
-            title=title[:300],
-            step=step,
-            url=reverse("meetings:detail", args=[meeting.pk]),
-            source_app=SOURCE_APP,
-            source_id=meeting.pk,
-            category="会议",
-            sender=meeting.organiser_unit.name,
-            urgency="加急",
-        )
-    meeting_changed_on_commit(meeting.pk)
-    return len(told)

@@ -14,8 +14,8 @@ from oa.permissions import require
 from ..models import AgendaItem, Kind, Meeting, Room, Status
 from ..push import meeting_changed_on_commit
 from .common import locked, text
+from .followups import CANCEL, CHANGE, notify_change
 from .invitations import SOURCE_APP, STEP_ANSWER
-from .notices import notify_change
 
 
 def _aware(value, label: str, field: str) -> datetime:
@@ -179,13 +179,7 @@ def update_meeting(actor, meeting: Meeting, changes: dict) -> Meeting:
             summary="修改会议：" + "、".join(LABELS[k] for k in changed),
         )
         if any(k in TIME_OR_PLACE for k in changed):
-            start = timezone.localtime(current.start)
-            notify_change(
-                actor,
-                current,
-                "会议变更",
-                f"会议调整：{current.title}改为{start:%m月%d日 %H:%M}在{current.place}召开",
-            )
+            notify_change(actor, current, CHANGE)
         meeting_changed_on_commit(current.pk)
     return current
 
@@ -208,8 +202,7 @@ def cancel_meeting(actor, meeting: Meeting) -> Meeting:
         record(
             actor, "meetings.cancel", current, before=before, after=_snapshot(current), summary="取消会议（释放会议室）"
         )
-        start = timezone.localtime(current.start)
-        notify_change(actor, current, "会议取消", f"会议取消：原定{start:%m月%d日 %H:%M}召开的{current.title}已取消")
+        notify_change(actor, current, CANCEL)
         _close_open_items(actor, current)
         meeting_changed_on_commit(current.pk)
     return current

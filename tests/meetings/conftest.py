@@ -96,7 +96,40 @@ def through_exchange(django_capture_on_commit_callbacks):
         invitation.refresh_from_db()
         return invitation
 
-    return SimpleNamespace(send=send, sign=sign)
+    def send_followup(clerk, meeting):
+        with django_capture_on_commit_callbacks(execute=True):
+            return services.send_followup(clerk, meeting)
+
+    def sign_delivery(clerk, delivery_id):
+        with django_capture_on_commit_callbacks(execute=True):
+            return exchange.sign_for(clerk, delivery_id)
+
+    def give_back(clerk, meeting, unit, reason="非本单位业务，请核实主送单位"):
+        """退回 one unit's 会议通知 as that unit's clerk."""
+        invitation = UnitInvitation.objects.get(meeting=meeting, unit=unit)
+        with django_capture_on_commit_callbacks(execute=True):
+            exchange.return_delivery(clerk, int(invitation.exchange_ref), reason=reason)
+        invitation.refresh_from_db()
+        return invitation
+
+    def recall(clerk, meeting, unit, reason="通知内容有误"):
+        invitation = UnitInvitation.objects.get(meeting=meeting, unit=unit)
+        with django_capture_on_commit_callbacks(execute=True):
+            exchange.recall(clerk, int(invitation.exchange_ref), reason=reason)
+        invitation.refresh_from_db()
+        return invitation
+
+    def resend(clerk, meeting, unit):
+        invitation = UnitInvitation.objects.get(meeting=meeting, unit=unit)
+        with django_capture_on_commit_callbacks(execute=True):
+            exchange.resend(clerk, int(invitation.exchange_ref))
+        invitation.refresh_from_db()
+        return invitation
+
+    return SimpleNamespace(
+        send=send, sign=sign, send_followup=send_followup, sign_delivery=sign_delivery, give_back=give_back,
+        recall=recall, resend=resend,
+    )
 
 
 @pytest.fixture

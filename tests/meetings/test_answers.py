@@ -26,7 +26,11 @@ def test_invitees_get_a_todo_and_answers_close_it(mt, invited):
         "delegate": 0,
         "pending": 1,
         "signed_in": 0,
+        "units_invited": 1,
+        "units_signed": 1,  # 江城区's clerk signed for the 会议通知
+        "units_nominated": 0,
         "units_pending": 1,
+        "units_bounced": 0,
     }
 
 

@@ -6,8 +6,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from documents.exchange.models import Delivery
+from documents.models import Document
 from meetings import services
-from meetings.models import Meeting
+from meetings.models import Meeting, UnitInvitation
 from oa.audit.models import AuditEvent
 from oa.core.errors import PermissionDeniedError, ServiceError
 from oa.todo.models import TodoItem
@@ -18,19 +20,39 @@ def _toread(person, step):
     return TodoItem.objects.filter(owner=person, source_app="meetings", kind="toread", step=step)
 
 
+def _open_todo(person, step):
+    return TodoItem.objects.filter(owner=person, source_app="meetings", kind="todo", step=step, state="open")
+
+
 def _ics(person, meeting) -> str:
     return client_for(person).get(f"/meetings/{meeting.pk}/meeting.ics").content.decode()
 
 
-def test_moving_a_meeting_tells_the_expected_people_and_the_units_and_bumps_the_ics(mt, invited):
+def test_moving_a_meeting_tells_the_expected_people_and_the_units_and_bumps_the_ics(mt, invited, through_exchange):
     services.answer(mt.vice, invited, "leave", reason="出差")
     assert "SEQUENCE:0" in _ics(mt.staff, invited)
     new_start = invited.start + timedelta(hours=3)
     services.update_meeting(mt.organiser, invited, {"start": new_start, "end": new_start + timedelta(hours=1)})
     assert _toread(mt.staff, "会议变更").count() == 1  # not answered yet
-    assert _toread(mt.jc_clerk, "会议变更").count() == 1  # the invited unit, through its clerk
     assert _toread(mt.vice, "会议变更").count() == 0  # on leave
+    # 江城区 got its 会议通知 through the exchange: the 变更通知 goes the same way, sent by 阳江's clerk.
+    assert _toread(mt.jc_clerk, "会议变更").count() == 0
+    assert _open_todo(mt.clerk, "发送会议变更通知").count() == 1
     assert "SEQUENCE:1" in _ics(mt.staff, invited)
+    result = through_exchange.send_followup(mt.clerk, invited)
+    assert [i.unit for i in result.sent] == [mt.org.jc_gov] and "会议变更通知已通过公文交换发送" in result.message
+    document = Document.objects.get(pk=result.document.pk)
+    assert document.title == "关于调整全市安全生产工作会议有关事项的通知" and document.status == "distributed"
+    text = "\n".join(block.get("text", "") for block in document.body)
+    assert "第1次调整" in text and f"{timezone.localtime(new_start):%Y年%-m月%-d日 %H:%M}" in text
+    delivery = Delivery.objects.get(document=document)
+    assert (delivery.recipient, delivery.state) == (mt.org.jc_gov, "delivered")
+    assert _open_todo(mt.clerk, "发送会议变更通知").count() == 0
+    invitation = UnitInvitation.objects.get(meeting=invited, unit=mt.org.jc_gov)
+    assert invitation.followup_pending == "" and "会议变更通知" in invitation.notice_note
+    # Signing for the 变更通知 is not signing for the 会议通知: nothing is opened twice.
+    through_exchange.sign_delivery(mt.jc_clerk, delivery.pk)
+    assert TodoItem.objects.filter(owner=mt.jc_clerk, step="报名").count() == 1
     event = AuditEvent.objects.filter(action="meetings.update").latest("pk")
     assert "开始时间" in event.summary and event.before["start"] != event.after["start"]
     page = client_for(mt.staff).get(f"/meetings/{invited.pk}/facts/").content.decode()
@@ -46,8 +68,10 @@ def test_a_title_change_is_audited_but_sends_no_change_notice(mt, invited):
 
 def test_cancelling_tells_people_closes_open_items_and_marks_the_ics_cancelled(mt, invited):
     services.cancel_meeting(mt.organiser, invited)
-    assert _toread(mt.vice, "会议取消").count() == 1 and _toread(mt.jc_clerk, "会议取消").count() == 1
-    assert not TodoItem.objects.filter(source_app="meetings", kind="todo", state="open").exists()
+    assert _toread(mt.vice, "会议取消").count() == 1 and _toread(mt.jc_clerk, "会议取消").count() == 0
+    # The only open todo left is 阳江 clerk's: send the 取消通知 to 江城区 through the exchange.
+    left = TodoItem.objects.filter(source_app="meetings", kind="todo", state="open")
+    assert [(t.owner, t.step) for t in left] == [(mt.clerk, "发送会议取消通知")]
     ics = _ics(mt.staff, invited)
     assert "STATUS:CANCELLED" in ics and "SEQUENCE:1" in ics
     with pytest.raises(ServiceError, match="已取消"):

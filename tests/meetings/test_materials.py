@@ -116,19 +116,21 @@ def test_websocket_material_titles_only_for_attendees(mt, with_materials):
 
     async def scenario():
         ws = _socket(outsider, meeting.pk)
-        assert await ws.connect() == (False, 4403)
         on_leave = _socket(vice, meeting.pk)
         attendee = _socket(staff, meeting.pk)
-        assert (await on_leave.connect())[0] and (await attendee.connect())[0]
-        assert await on_leave.receive_json_from() == {"type": "changed"}
-        assert (await attendee.receive_json_from())["materials"] == ["安全生产情况汇报", "图表"]
-        await sync_to_async(services.upload_material)(
-            mt.organiser, meeting, SimpleUploadedFile("补充.png", _png()), "补充材料"
-        )
-        assert "materials" not in await on_leave.receive_json_from(timeout=2)
-        assert "补充材料" in (await attendee.receive_json_from(timeout=2))["materials"]
-        await on_leave.disconnect()
-        await attendee.disconnect()
+        try:
+            assert await ws.connect() == (False, 4403)
+            assert (await on_leave.connect())[0] and (await attendee.connect())[0]
+            assert await on_leave.receive_json_from() == {"type": "changed"}
+            assert (await attendee.receive_json_from())["materials"] == ["安全生产情况汇报", "图表"]
+            await sync_to_async(services.upload_material)(
+                mt.organiser, meeting, SimpleUploadedFile("补充.png", _png()), "补充材料"
+            )
+            assert "materials" not in await on_leave.receive_json_from(timeout=2)
+            assert "补充材料" in (await attendee.receive_json_from(timeout=2))["materials"]
+        finally:
+            for socket in (ws, on_leave, attendee):
+                await socket.disconnect()
 
     async_to_sync(scenario)()
     assert timezone.now() < meeting.start
@@ -141,21 +143,24 @@ def test_websocket_counts_for_the_organiser_and_permission_rechecked(mt, invited
 
     async def scenario():
         ws = _socket(organiser, invited.pk)
-        assert (await ws.connect())[0]
-        first = await ws.receive_json_from()
-        assert first["type"] == "counts" and first["counts"]["pending"] == 2
-        await sync_to_async(services.answer)(mt.staff, invited, "attend")
-        update = await ws.receive_json_from(timeout=2)
-        assert (update["counts"]["attend"], update["counts"]["pending"]) == (1, 1)
-        # Removed from the list (e.g. the meeting was re-created without them): the next event closes the socket.
         member = _socket(staff, invited.pk)
-        assert (await member.connect())[0]
-        await member.receive_json_from()
-        from meetings.models import Attendee
+        try:
+            assert (await ws.connect())[0]
+            first = await ws.receive_json_from()
+            assert first["type"] == "counts" and first["counts"]["pending"] == 2
+            await sync_to_async(services.answer)(mt.staff, invited, "attend")
+            update = await ws.receive_json_from(timeout=2)
+            assert (update["counts"]["attend"], update["counts"]["pending"]) == (1, 1)
+            # Removed from the list (e.g. the meeting was re-created without them): the next event closes it.
+            assert (await member.connect())[0]
+            await member.receive_json_from()
+            from meetings.models import Attendee
 
-        await sync_to_async(Attendee.objects.filter(meeting=invited, person=mt.staff).delete)()
-        await sync_to_async(services.answer)(mt.vice, invited, "attend")
-        assert await member.receive_output(timeout=2) == {"type": "websocket.close", "code": 4403}
-        await ws.disconnect()
+            await sync_to_async(Attendee.objects.filter(meeting=invited, person=mt.staff).delete)()
+            await sync_to_async(services.answer)(mt.vice, invited, "attend")
+            assert await member.receive_output(timeout=2) == {"type": "websocket.close", "code": 4403}
+        finally:
+            await member.disconnect()
+            await ws.disconnect()
 
     async_to_sync(scenario)()
