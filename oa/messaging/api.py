@@ -89,7 +89,7 @@ class ConversationViewSet(viewsets.ViewSet):
             return Response(_page_data(page, request.user))
         data = request.data
         card = data.get("card")
-        if card is None and (data.get("card_app") or data.get("card_id")):
+        if card is None and str(data.get("card_id") or "").strip():
             card = (data.get("card_app"), data.get("card_id"))
         mentions = data.getlist("mentions") if hasattr(data, "getlist") else data.get("mentions") or ()
         message = services.send_message(

@@ -28,11 +28,13 @@ class Conversation(models.Model):
     unit = models.OneToOneField(
         "org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="chat_group", verbose_name="单位"
     )
+    # DO_NOTHING: deleting a (necessarily empty) department first turns its group into a plain group kept in
+    # the record (oa.messaging.orgsync.retire_department_group, run from pre_delete), so nothing points here.
     department = models.OneToOneField(
         "org.Department",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.DO_NOTHING,
         related_name="chat_group",
         verbose_name="内设机构",
     )

@@ -1,10 +1,17 @@
 """Unit and department groups kept in step with the organisation.
 
-Every active person is a member of the group of their unit and of their department (内设机构); people who
-move, or whose account is deactivated, leave the old groups. ``sync_person`` runs from a post_save signal
-on Person (inside the organisation service's transaction, so the change and its audit events commit
-together); ``sync_all`` (the ``messaging_sync_groups`` command) repairs everything, e.g. after bulk imports
-that bypass signals.  Each join or leave is an audit event.
+Every active person is a member of the group of their (active) unit and of their (active) department
+(内设机构); people who move, or whose account is deactivated, leave the old groups. A group is created with
+its first member, so a new department gets its group when somebody is placed in it, and the titles follow
+the unit's and the department's names as they are now. What runs when (see oa.messaging.signals):
+
+- a person saved (unit, department, activation): ``sync_person``;
+- a unit or department deactivated or reactivated: ``sync_place`` (its people leave or rejoin);
+- a department deleted (only possible once it is empty): ``retire_department_group`` keeps the group's
+  history as a plain group without members, so the deletion is not blocked by the chat record.
+
+``sync_all`` (the ``messaging_sync_groups`` command) repairs everything, e.g. after bulk imports that bypass
+signals.  Each join or leave is an audit event.
 """
 
 from django.db import transaction
@@ -94,3 +101,56 @@ def sync_all() -> dict:
         totals["joined"] += joined
         totals["left"] += left
     return totals
+
+
+def sync_place(*, unit_id: int | None = None, department_id: int | None = None) -> dict:
+    """A unit or a department was switched on or off: bring the people it concerns in line — its people
+    (who may have to join) and its group's current members (who may have to leave). Cheap when nothing is
+    out of step: only those people are synced whose membership disagrees with the place's state."""
+    if unit_id is not None:
+        place = Unit.objects.filter(pk=unit_id).first()
+        group = Conversation.objects.filter(kind=ConversationKind.UNIT, unit_id=unit_id).first()
+        residents = Person.objects.filter(unit_id=unit_id)
+    else:
+        place = Department.objects.filter(pk=department_id).first()
+        group = Conversation.objects.filter(kind=ConversationKind.DEPARTMENT, department_id=department_id).first()
+        residents = Person.objects.filter(department_id=department_id, unit_id=getattr(place, "unit_id", None))
+    totals = {"people": 0, "joined": 0, "left": 0}
+    if place is None:
+        return totals
+    members = (
+        set(group.memberships.filter(active=True).values_list("person_id", flat=True)) if group is not None else set()
+    )
+    wanted = set(residents.filter(is_active=True).values_list("pk", flat=True)) if place.is_active else set()
+    out_of_step = (wanted - members) | (members - wanted)
+    people = Person.objects.filter(pk__in=out_of_step).select_related("unit", "department").order_by("pk")
+    for person in people:
+        joined, left = sync_person(person)
+        totals["people"] += 1
+        totals["joined"] += joined
+        totals["left"] += left
+    return totals
+
+
+def retire_department_group(department: Department) -> None:
+    """The department is being deleted: its group stays readable in the record as a plain group named after
+    it, without members (an empty department has none left; anyone still listed leaves, audited)."""
+    group = (
+        Conversation.objects.select_for_update()
+        .filter(kind=ConversationKind.DEPARTMENT, department_id=department.pk)
+        .first()
+    )
+    if group is None:
+        return
+    title = f"{department.unit.short_name}·{department.name}（已撤销）"[:60]
+    still = list(group.memberships.filter(active=True).select_related("person"))
+    if still:
+        group.memberships.filter(active=True).update(active=False, left_at=timezone.now())
+        roster_changed(group.pk)
+    Conversation.objects.filter(pk=group.pk).update(kind=ConversationKind.GROUP, department=None, title=title)
+    group.refresh_from_db()
+    record(SYSTEM_ACTOR, "messaging.retire_group", group,
+           before={"department": department.pk, "members": [m.person_id for m in still]},
+           after={"title": title}, summary=f"内设机构“{department.name}”撤销，科室群改为存档「{title}」")
+    if still:
+        push.on_commit([m.person_id for m in still], {"type": "chat.conversations"})

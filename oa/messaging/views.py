@@ -75,7 +75,7 @@ def send(request, conversation_id: int):
     """The form fallback of the composer (text, file or card); the script sends over the socket / API."""
     chat = _conversation_or_404(request, conversation_id)
     card = None
-    if request.POST.get("card_app") or request.POST.get("card_id"):
+    if request.POST.get("card_id", "").strip():  # card_app alone is the composer's default, not a card
         card = (request.POST.get("card_app", ""), request.POST.get("card_id", ""))
     try:
         message = services.send_message(

@@ -226,7 +226,6 @@
     showError("");
     var text = textarea.value.trim();
     var file = fileInput && fileInput.files && fileInput.files[0];
-    var cardApp = composer.querySelector("input[name=card_app]");
     var cardId = composer.querySelector("input[name=card_id]");
     var id = clientId();
     if (file || (cardId && cardId.value.trim())) {
@@ -254,7 +253,6 @@
         textarea.value = "";
       }).catch(function (e) { showError(e.message); });
     }
-    if (cardApp) { cardApp.value = cardApp.value; }
   });
   textarea.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {

@@ -1,6 +1,7 @@
 """Two people chat in two browser contexts (headless Chromium against daphne): start a conversation by
 picking a person, messages arrive live both ways, the sender sees 已读, a recall shows 消息已撤回 on the other
-side, and the 消息 badge follows unread messages on other pages."""
+side, the 消息 badge follows unread messages on other pages, and search inside the conversation finds what
+is still there."""
 
 import pytest
 from playwright.sync_api import expect
@@ -78,6 +79,12 @@ def test_two_people_chat_live(asgi_server, browser):
     expect(li_page.locator(".msg", has_text="值班表在附件里")).to_be_visible()
     li_page.screenshot(path="/tmp/oa-chat-tablet.png")
     assert li_page.evaluate("document.documentElement.scrollWidth") <= 768
+
+    # Search inside the conversation: the recalled message is not found, the later one is.
+    li_page.locator("[data-chat-search] input[name=q]").fill("值班表")
+    li_page.get_by_role("button", name="查找").click()
+    expect(li_page.locator(".search-hit")).to_have_count(1)
+    expect(li_page.locator(".search-hit")).to_contain_text("值班表在附件里")
 
     assert zhang_problems == [] and li_problems == []
     zhang_ctx.close()

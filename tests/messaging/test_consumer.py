@@ -5,16 +5,15 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from oa.asgi import application
 from oa.messaging import services
 from oa.messaging.models import Message
+from tests.messaging.sockets import communicator, run
 from tests.todo.helpers import login
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,13 +39,14 @@ def _signed_in(request):
             _COOKIES[person.pk] = cookie_for(person)
 
 
-def socket(person=None, origin: bytes | None = ORIGIN) -> WebsocketCommunicator:
+def socket(person=None, origin: bytes | None = ORIGIN, path: str = "/ws/messages/") -> WebsocketCommunicator:
+    """A communicator that ``run`` disconnects when the scenario ends, whatever happens."""
     headers = [(b"host", b"testserver")]
     if origin is not None:
         headers.append((b"origin", origin))
     if person is not None:
         headers.append((b"cookie", _COOKIES[person.pk]))
-    return WebsocketCommunicator(application, "/ws/messages/", headers=headers)
+    return communicator(path, headers)
 
 
 async def connected(person) -> WebsocketCommunicator:
@@ -63,10 +63,6 @@ async def next_of(ws, kind: str, timeout=3):
         data = await ws.receive_json_from(timeout=timeout)
         if data["type"] == kind:
             return data
-
-
-def run(coroutine_function):
-    async_to_sync(coroutine_function)()
 
 
 def test_anonymous_and_foreign_origin_are_refused(people):
@@ -208,8 +204,7 @@ def test_logout_and_deactivation_close_the_socket(people, personas):
     async def scenario():
         client = await database_sync_to_async(login)(Client(), people.alice)
         cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
-        ws = WebsocketCommunicator(application, "/ws/messages/",
-                                   headers=[(b"host", b"testserver"), (b"origin", ORIGIN), (b"cookie", cookie)])
+        ws = communicator("/ws/messages/", [(b"host", b"testserver"), (b"origin", ORIGIN), (b"cookie", cookie)])
         assert (await ws.connect())[0]
         await ws.receive_json_from(timeout=3)
         await database_sync_to_async(client.post)("/accounts/logout/")
@@ -226,3 +221,60 @@ def test_logout_and_deactivation_close_the_socket(people, personas):
         assert output["code"] == 4001
 
     run(scenario)
+
+
+def test_a_document_card_travels_to_each_socket_as_that_person_may_see_it(people, group):
+    from documents.models import Document
+
+    notice = Document.objects.create(owner_unit=people.alice.unit, drafter=people.alice, title="防汛应急预案")
+
+    async def scenario():
+        bob, dave = await connected(people.bob), await connected(people.dave)
+        await database_sync_to_async(services.send_message)(people.alice, group, card=("documents", str(notice.pk)))
+        seen_by_bob = (await next_of(bob, "message"))["message"]["card"]
+        assert seen_by_bob["title"] == "防汛应急预案" and seen_by_bob["url"] == f"/documents/{notice.pk}/preview/"
+        seen_by_dave = (await next_of(dave, "message"))["message"]["card"]
+        assert seen_by_dave == {"hidden": True, "title": "公文卡片（您无权查看）"}
+
+    run(scenario)
+
+
+def test_an_at_mention_reaches_the_todo_centre_live(people, group):
+    """@李四 raises a 待阅 for bob, and bob's open pages (the /ws/todo/ socket) hear of it at once."""
+
+    async def scenario():
+        todo = socket(people.bob, path="/ws/todo/")
+        assert (await todo.connect())[0]
+        assert (await todo.receive_json_from(timeout=3))["toread"] == 0
+        alice = await connected(people.alice)
+        await alice.send_json_to({"type": "send", "conversation": group.pk, "text": "@李四 请把材料发我",
+                                  "client_id": "m1"})
+        await next_of(alice, "ack")
+        counts = await todo.receive_json_from(timeout=3)
+        assert (counts["type"], counts["toread"]) == ("counts", 1)
+        # Reading the conversation closes the 待阅, and the count follows live too.
+        bob = await connected(people.bob)
+        await bob.send_json_to({"type": "read", "conversation": group.pk, "seq": 1})
+        await next_of(bob, "unread")
+        assert (await todo.receive_json_from(timeout=3))["toread"] == 0
+
+    run(scenario)
+
+
+def test_recall_is_allowed_up_to_exactly_two_minutes(people, direct):
+    sent_at = timezone.now()
+    with time_machine.travel(sent_at, tick=False):
+        on_the_dot = services.send_message(people.alice, direct, text="正好两分钟")
+        too_late = services.send_message(people.alice, direct, text="晚了一秒")
+
+    async def scenario():
+        alice = await connected(people.alice)
+        with time_machine.travel(sent_at + timedelta(minutes=2), tick=False):
+            await alice.send_json_to({"type": "recall", "message": on_the_dot.pk})
+            assert (await next_of(alice, "recalled"))["seq"] == on_the_dot.seq
+        with time_machine.travel(sent_at + timedelta(minutes=2, seconds=1), tick=False):
+            await alice.send_json_to({"type": "recall", "message": too_late.pk})
+            assert (await next_of(alice, "error"))["detail"] == "消息发送已超过 2 分钟，不能撤回。"
+
+    run(scenario)
+    assert [m.is_recalled for m in Message.objects.order_by("seq")] == [True, False]

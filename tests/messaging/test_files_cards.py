@@ -9,6 +9,7 @@ from django.test import Client
 
 from oa.core.errors import ServiceError
 from oa.messaging import cards, services
+from oa.permissions import can
 from tests.todo.helpers import login
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +126,54 @@ def test_cards_of_a_type_without_permission_are_hidden(people, group, doc_cards)
         assert services.message_payload(message, cards.CardView(people.alice))["card"]["hidden"]
     finally:
         rules.add_perm("carddemo.view_document", rules.always_true)
+
+
+@pytest.fixture
+def notice(people):
+    from documents.models import Document
+
+    return Document.objects.create(owner_unit=people.alice.unit, drafter=people.alice, title="关于做好汛期值班的通知")
+
+
+def test_a_real_document_card_is_checked_for_each_viewer_when_shown(people, group, notice, personas):
+    """Cards for 公文 are registered by the documents app; what a viewer sees is decided when the message is
+    shown, so someone who can no longer read the document no longer sees the card."""
+    message = services.send_message(people.alice, group, card={"app": "documents", "id": str(notice.pk)})
+    assert message.card_title == notice.title
+    bob = login(Client(), people.bob)
+    page = bob.get(f"/messages/c/{group.pk}/").content.decode()
+    assert notice.title in page and f'href="/documents/{notice.pk}/preview/"' in page
+    assert can(people.bob, "documents.read_document", notice)  # the card's link opens for bob
+    api = bob.get(f"/api/messaging/conversations/{group.pk}/messages/").json()["messages"]
+    assert api[0]["card"]["title"] == notice.title
+
+    dave = login(Client(), people.dave)  # a member of the group, in another unit
+    page = dave.get(f"/messages/c/{group.pk}/").content.decode()
+    assert notice.title not in page and "无权查看" in page
+    assert dave.get(f"/api/messaging/conversations/{group.pk}/messages/").json()["messages"][0]["card"]["hidden"]
+
+    # Bob moves to another unit: the same stored message now renders hidden for him.
+    from oa.org import services as org_services
+
+    org_services.update_person(personas.sysadmin, people.bob, unit=people.dave.unit)
+    page = login(Client(), people.bob).get(f"/messages/c/{group.pk}/").content.decode()
+    assert notice.title not in page and "无权查看" in page
+
+
+def test_a_card_for_a_document_the_sender_cannot_read_is_refused(people, group, notice):
+    with pytest.raises(ServiceError, match="无权查看"):
+        services.send_message(people.dave, group, card=("documents", str(notice.pk)))
+    with pytest.raises(ServiceError, match="无权查看"):
+        services.send_message(people.alice, group, card=("documents", "999999"))
+    response = login(Client(), people.dave).post(
+        f"/api/messaging/conversations/{group.pk}/messages/", {"card_app": "documents", "card_id": str(notice.pk)}
+    )
+    assert response.status_code == 400 and "无权查看" in response.json()["detail"]
+
+
+def test_the_composer_sends_a_card_by_document_number_and_plain_text_without_one(people, group, notice):
+    alice = login(Client(), people.alice)
+    alice.post(f"/messages/c/{group.pk}/send", {"card_app": "documents", "card_id": str(notice.pk), "text": ""})
+    alice.post(f"/messages/c/{group.pk}/send", {"card_app": "documents", "card_id": "", "text": "请大家看看"})
+    kinds = list(group.messages.order_by("seq").values_list("kind", "card_title", "body"))
+    assert kinds == [("card", notice.title, ""), ("text", "", "请大家看看")]

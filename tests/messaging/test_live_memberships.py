@@ -12,13 +12,10 @@ from oa.core.consumers import Coalesced
 from oa.messaging import push, services
 from oa.messaging.models import Conversation
 from oa.org import services as org_services
+from tests.messaging.sockets import run
 from tests.messaging.test_consumer import _signed_in, connected, next_of  # noqa: F401 (autouse fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run(coroutine_function):
-    async_to_sync(coroutine_function)()
 
 
 async def messages_until(ws, text: str, timeout=3) -> list[dict]:

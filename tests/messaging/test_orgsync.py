@@ -95,3 +95,88 @@ def test_sync_runs_after_the_organisation_change_commits(personas):
     assert Membership.objects.filter(conversation=group, person=person, active=True).exists()
     event = AuditEvent.objects.filter(action="messaging.member_join", after__person=person.pk).get()
     assert event.actor_name == "系统（组织机构同步）"
+
+
+# --- departments and units changing -----------------------------------------------------------------------
+
+
+def test_moving_between_departments_of_the_unit_switches_department_groups(unit, department, personas):
+    person = PersonFactory(unit=unit, department=department)
+    other = org_services.create_department(personas.sysadmin, unit, "秘书科")
+    org_services.update_person(personas.sysadmin, person, department=other)
+    assert _groups_of(person) == {("unit", unit.pk), ("department", other.pk)}
+    assert not Membership.objects.filter(conversation__department=department, person=person, active=True).exists()
+
+
+def test_a_new_department_gets_its_group_with_its_first_member(unit, personas):
+    person = PersonFactory(unit=unit)
+    created = org_services.create_department(personas.sysadmin, unit, "督查科")
+    assert not Conversation.objects.filter(department=created).exists()  # nobody to talk to yet
+    org_services.update_person(personas.sysadmin, person, department=created)
+    group = Conversation.objects.get(department=created)
+    assert group.kind == ConversationKind.DEPARTMENT
+    assert list(group.memberships.filter(active=True).values_list("person_id", flat=True)) == [person.pk]
+
+
+def test_department_group_title_follows_a_rename(unit, department, personas):
+    person = PersonFactory(unit=unit, department=department)
+    org_services.update_department(personas.sysadmin, department, name="综合科")
+    [group] = [c for c in services.conversations_for(person) if c.kind == ConversationKind.DEPARTMENT]
+    assert group.display_title(person) == "阳江市政府·综合科（科室群）"
+
+
+def test_deleting_an_emptied_department_keeps_its_group_as_a_record(unit, department, personas):
+    person = PersonFactory(unit=unit, department=department)
+    group = Conversation.objects.get(department=department)
+    services.send_message(person, group, text="科室群的最后一条")
+    org_services.update_person(personas.sysadmin, person, department=None)
+    org_services.delete_department(personas.sysadmin, department)  # was a ProtectedError (a 500)
+    group.refresh_from_db()
+    assert (group.kind, group.department_id, group.title) == ("group", None, "阳江市政府·办公室（已撤销）")
+    assert not group.memberships.filter(active=True).exists()
+    assert group.messages.get().body == "科室群的最后一条"
+    assert AuditEvent.objects.filter(action="messaging.retire_group", object_id=str(group.pk)).exists()
+    with pytest.raises(services.NotFoundError):
+        services.get_conversation_for(person, group.pk)
+
+
+def test_deactivating_a_unit_empties_its_group_and_reactivating_refills_it(unit, department, personas):
+    people = [PersonFactory(unit=unit, department=department) for _ in range(2)]
+    group = Conversation.objects.get(unit=unit)
+    org_services.deactivate_unit(personas.sysadmin, unit)
+    assert not group.memberships.filter(active=True).exists()
+    # The department group is the department's: it stays while the department is active.
+    assert Conversation.objects.get(department=department).memberships.filter(active=True).count() == 2
+    org_services.reactivate_unit(personas.sysadmin, unit)
+    assert set(group.memberships.filter(active=True).values_list("person_id", flat=True)) == {p.pk for p in people}
+    assert AuditEvent.objects.filter(action="messaging.member_leave", object_id=str(group.pk)).count() == 2
+
+
+def test_deactivating_a_department_takes_its_people_out_of_its_group(unit, department):
+    person = PersonFactory(unit=unit, department=department)
+    group = Conversation.objects.get(department=department)
+    department.is_active = False
+    department.save(update_fields=["is_active"])  # e.g. from the admin
+    assert _groups_of(person) == {("unit", unit.pk)}
+    department.is_active = True
+    department.save()
+    assert group.memberships.filter(person=person, active=True).exists()
+
+
+def test_editing_a_unit_costs_the_same_whatever_its_number_of_people(unit, personas):
+    """A save of the unit re-checks its group in a few queries, not once per person."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for_rename(name) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            org_services.update_unit(personas.sysadmin, unit, name=name)
+        return len(captured)
+
+    PersonFactory(unit=unit)
+    queries_for_rename("阳江市人民政府（〇）")  # warms the per-actor caches
+    few = queries_for_rename("阳江市人民政府（一）")
+    for _ in range(10):
+        PersonFactory(unit=unit)
+    assert queries_for_rename("阳江市人民政府（二）") == few
+    assert Conversation.objects.get(unit=unit).memberships.filter(active=True).count() == 11

@@ -104,3 +104,39 @@ def test_unsigned_item_is_chased_too(sv, raise_for):
     with at(2026, 9, 4):
         run_reminders()
     assert [k for k, _ in reminders(item)] == ["overdue", "escalation"]
+
+
+def test_overdue_items_are_chased_every_working_day_and_escalated_every_fifth(sv, national_day_item):
+    """Run as beat would, once a day for twelve days after the deadline (10-08, a Thursday)."""
+    item = national_day_item
+    for day in range(8, 20):
+        with at(2026, 10, day, hour=8):
+            run_reminders()
+            run_reminders()  # a second beat run the same day sends nothing more
+    sent = reminders(item)
+    overdue = [d.day for k, d in sent if k == "overdue"]
+    escalations = [d.day for k, d in sent if k == "escalation"]
+    assert ("due", date(2026, 10, 8)) in sent
+    # Every working day, 调休 Saturday 10-10 included; never on 10-11 (Sun) or 10-17/18 (weekend).
+    assert overdue == [9, 10, 12, 13, 14, 15, 16, 19]
+    # First overdue working day, then five working days later (10-10, 12, 13, 14, 15).
+    assert escalations == [9, 15]
+    assert notices(sv.sup, "超期报告") == 2 and notices(sv.mayor, "超期报告") == 2
+    assert notices(sv.edu_clerk, "督办催办") == 1 + len(overdue)  # 到期 + each 超期
+    assert notices(sv.edu_clerk, "超期报告") == 0
+    # The timeline says what happened, in words.
+    texts = list(item.events.filter(kind="escalated").values_list("text", flat=True))
+    assert texts[0] == "超期报告：事项已超过办结时限 2026-10-08 仍未办结，请督促牵头单位。"
+
+
+def test_reminders_stop_once_the_lead_unit_asks_to_close_and_resume_when_sent_back(sv, national_day_item):
+    item = national_day_item
+    with at(2026, 10, 9):
+        run_reminders()
+        services.request_close(sv.edu_clerk, item, text="已完成")
+    with at(2026, 10, 12):
+        assert run_reminders()["sent"] == 0  # with the 督查员: nothing to chase
+        services.send_back(sv.sup, item, reason="材料不全")
+    with at(2026, 10, 13):
+        run_reminders()
+    assert [k for k, d in reminders(item) if d == date(2026, 10, 13)] == ["overdue"]
