@@ -14,6 +14,7 @@ the consistency check's); the fingerprint never depends on it — it covers whic
 
 import hashlib
 import json
+from datetime import date as date_cls
 
 from django.utils import timezone
 
@@ -194,31 +195,54 @@ def build_archive(item, extract: bool = True, readers=None) -> dict:
     incoming = item.incoming if item.incoming_id else None
     source = item.document if item.document_id else (incoming.source_document if incoming else None)
     content = _Content(source, extract)
+    described = _as_corrected(item)
     if incoming is not None and not content.issuers:
         issuers = _incoming_issuers(incoming, content)
     else:
-        issuers = content.issuers or [(None, item.issuer_name)]
-    date = item.written_date or content.date
+        issuers = content.issuers or [(None, described["issuer_name"])]
+    date = described["written_date"] or content.date
     if date is None:
         date = timezone.localdate(incoming.received_at) if incoming else timezone.localdate(item.archived_at)
     return _entry(
         entries.ARCHIVE,
         item.pk,
         content,
-        title=item.title,
-        doc_number=item.doc_number,
+        title=described["title"],
+        doc_number=described["doc_number"],
         reg_number=incoming.reg_number if incoming else "",
-        doc_type=item.doc_type or (source.doc_type if source else "") or (incoming.doc_type if incoming else ""),
+        doc_type=described["doc_type"]
+        or (source.doc_type if source else "")
+        or (incoming.doc_type if incoming else ""),
         status=ARCHIVED_STATUS,
         box="archived",
         retention=retention_label(item.retention),
-        archive_code=item.archive_code,
+        archive_code=described["archive_code"],
         owner_unit_id=item.unit_id,
         issuers=[i for i in issuers if i[1]],
         year=item.year,
         date=date,
         keys=archive_keys(item, readers),
     )
+
+
+def _as_corrected(item) -> dict:
+    """The archive's description as its 更正记录 read: the item row never changes, a correction is a record
+    beside it (``documents.archive.corrections``), and search must find the corrected 档号 and 题名."""
+    described = {
+        "title": item.title,
+        "doc_number": item.doc_number,
+        "doc_type": item.doc_type,
+        "issuer_name": item.issuer_name,
+        "archive_code": item.archive_code,
+        "written_date": item.written_date,
+    }
+    for correction in sorted(item.corrections.all(), key=lambda c: c.seq):  # prefetched by archive_queryset
+        value = correction.new_value
+        if correction.field == "written_date":
+            value = date_cls.fromisoformat(value) if value else None
+        if correction.field in described:
+            described[correction.field] = value
+    return described
 
 
 # --- loading --------------------------------------------------------------------------------------------
@@ -241,7 +265,7 @@ def archive_queryset():
     if model is None:
         return None
     return model._base_manager.select_related("document", "incoming", "incoming__source_document").prefetch_related(
-        *(f"document__{p}" for p in _CONTENT), *(f"incoming__source_document__{p}" for p in _CONTENT)
+        "corrections", *(f"document__{p}" for p in _CONTENT), *(f"incoming__source_document__{p}" for p in _CONTENT)
     )
 
 

@@ -182,3 +182,25 @@ def test_check_and_reindex_cover_received_and_archived_entries(exchanged, org_tr
     call_command("search_reindex")
     assert "4/4" in capsys.readouterr().out  # rows read: 1 document + 2 收文 + 1 archive item
     assert set(embedded.fingerprints()) == {f"doc:{sent.pk}", f"in:{paper.pk}", f"arc:{item.pk}"}
+
+
+def test_a_correction_of_an_archived_title_and_code_is_what_search_finds(
+    embedded, personas, org_tree, django_capture_on_commit_callbacks
+):
+    from documents.archive.corrections import correct
+
+    with django_capture_on_commit_callbacks(execute=True):
+        document = sent_document(personas.yj_staff, "关于做好防汛防风工作的通知", "压实三防责任。")
+    archivist = archivist_of(org_tree.yj_gov, "yj_arch")
+    with django_capture_on_commit_callbacks(execute=True):
+        item = archive_item(archivist, document=document, retention="D30")
+    new_code = item.archive_code[:-4] + "0099"
+    with django_capture_on_commit_callbacks(execute=True):
+        correct(archivist, item, field="title", new_value="关于做好2024年防汛防台风工作的通知", reason="题名漏写年度")
+        correct(archivist, item, field="archive_code", new_value=new_code, reason="件号编错")
+    by_new_title = services.search(archivist, {"q": "防台风"})
+    assert keys_of(by_new_title) == {f"arc:{item.pk}"}
+    assert by_new_title.hits[0].archive_code == new_code
+    assert keys_of(services.search(archivist, {"q": new_code})) == {f"arc:{item.pk}"}
+    assert services.search(archivist, {"q": item.archive_code}).total == 0
+    assert services.check_index().ok
