@@ -51,7 +51,7 @@ def enqueue(keys) -> None:
     pending = set(ids)
 
     def callback():
-        if getattr(connection, _PENDING, (None, None))[1] is callback:
+        if (getattr(connection, _PENDING, None) or (None, None))[1] is callback:
             setattr(connection, _PENDING, None)
         _send(sorted(pending))
 

@@ -94,4 +94,5 @@
 
   window.addEventListener("resize", resize);
   resize();
+  pad.setAttribute("data-ready", "1"); // the pad takes strokes from here on (browser tests wait for it)
 })();

@@ -28,7 +28,9 @@ def test_tablet_handwritten_signoff_lands_in_processing_sheet(asgi_server, brows
         box = button.bounding_box()
         assert box["width"] >= 44 and box["height"] >= 44
 
-    pad = page.locator("#sign-pad")
+    # The URL changes as soon as the page commits; its script attaches the pad's listeners a moment later.
+    pad = page.locator("#sign-pad[data-ready='1']")
+    expect(pad).to_be_attached()
     box = pad.bounding_box()
     x0, y0 = box["x"] + 30, box["y"] + 40
     page.mouse.move(x0, y0)

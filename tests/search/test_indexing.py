@@ -127,3 +127,16 @@ def test_reindex_shows_a_progress_bar_batch_by_batch(embedded, personas, capsys)
     assert bars[0] == "#" * 10 + "." * 20 and bars[-1] == "#" * 30
     assert "件/秒" in frames[-1]
     assert services.check_index().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_outside_any_transaction_after_one_that_committed_is_indexed(embedded, personas):
+    """Autocommit saves (scripts, the shell, fixtures) follow transactions on the same connection: the finished
+    transaction's bookkeeping must not break them."""
+    with transaction.atomic():
+        first = documents.create_draft(personas.yj_staff, DATA)
+    second = Document.objects.create(
+        owner_unit=personas.yj_staff.unit, drafter=personas.yj_staff, title="关于开展河湖清漂专项行动的通知"
+    )
+    assert found(embedded, "碧道", personas.yj_staff.unit_id) == [first.pk]
+    assert found(embedded, "河湖清漂", personas.yj_staff.unit_id) == [second.pk]
