@@ -227,21 +227,13 @@ def build_archive(item, extract: bool = True, readers=None) -> dict:
 
 def _as_corrected(item) -> dict:
     """The archive's description as its 更正记录 read: the item row never changes, a correction is a record
-    beside it (``documents.archive.corrections``), and search must find the corrected 档号 and 题名."""
-    described = {
-        "title": item.title,
-        "doc_number": item.doc_number,
-        "doc_type": item.doc_type,
-        "issuer_name": item.issuer_name,
-        "archive_code": item.archive_code,
-        "written_date": item.written_date,
-    }
-    for correction in sorted(item.corrections.all(), key=lambda c: c.seq):  # prefetched by archive_queryset
-        value = correction.new_value
-        if correction.field == "written_date":
-            value = date_cls.fromisoformat(value) if value else None
-        if correction.field in described:
-            described[correction.field] = value
+    beside it, and search must find the corrected 档号 and 题名. Imported here, not at the top: search works
+    without the archive app, and an archive item exists only when it is installed."""
+    from documents.archive.corrections import current_values
+
+    described = current_values(item)
+    written = described["written_date"]
+    described["written_date"] = date_cls.fromisoformat(written) if written else None
     return described
 
 
