@@ -31,6 +31,12 @@ def test_tablet_handwritten_signoff_lands_in_processing_sheet(asgi_server, brows
     # The URL changes as soon as the page commits; its script attaches the pad's listeners a moment later.
     pad = page.locator("#sign-pad[data-ready='1']")
     expect(pad).to_be_attached()
+    # The page preview above the pad keeps its A4 box while it loads: the pad must not move when it arrives.
+    before = pad.bounding_box()
+    page.wait_for_function("() => document.getElementById('sign-page-img').complete")
+    assert pad.bounding_box()["y"] == pytest.approx(before["y"], abs=1)
+    # Below the page preview on a portrait tablet: the leader scrolls down to it.
+    pad.scroll_into_view_if_needed()
     box = pad.bounding_box()
     x0, y0 = box["x"] + 30, box["y"] + 40
     page.mouse.move(x0, y0)
