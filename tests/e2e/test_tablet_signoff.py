@@ -23,14 +23,18 @@ def test_tablet_handwritten_signoff_lands_in_processing_sheet(asgi_server, brows
     page.get_by_role("button", name="登 录").click()
     expect(page).to_have_url(f"{base}/documents/flow/{made['flow_id']}/sign/")
 
+    # The URL changes as soon as the page commits; its script (which runs only once the page's stylesheet is in)
+    # attaches the pad's listeners a moment later. Measuring before that measured unstyled buttons.
+    pad = page.locator("#sign-pad[data-ready='1']")
+    expect(pad).to_be_attached()
+    page.wait_for_function(
+        "() => getComputedStyle(document.querySelector('.sign-btn')).minHeight === '48px'"
+    )
+
     # touch targets: every button of the pad is at least 44 px both ways
     for button in page.locator(".sign-btn").all():
         box = button.bounding_box()
-        assert box["width"] >= 44 and box["height"] >= 44
-
-    # The URL changes as soon as the page commits; its script attaches the pad's listeners a moment later.
-    pad = page.locator("#sign-pad[data-ready='1']")
-    expect(pad).to_be_attached()
+        assert box["width"] >= 44 and box["height"] >= 44, box
     # The page preview above the pad keeps its A4 box while it loads: the pad must not move when it arrives.
     before = pad.bounding_box()
     page.wait_for_function("() => document.getElementById('sign-page-img').complete")
