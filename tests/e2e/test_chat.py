@@ -77,6 +77,7 @@ def test_two_people_chat_live(asgi_server, browser):
     li_page.set_viewport_size({"width": 768, "height": 1024})
     li_page.get_by_role("link", name="张科员").click()
     expect(li_page.locator(".msg", has_text="值班表在附件里")).to_be_visible()
+    li_page.wait_for_load_state("load")  # stylesheets in before measuring
     li_page.screenshot(path="/tmp/oa-chat-tablet.png")
     assert li_page.evaluate("document.documentElement.scrollWidth") <= 768
 

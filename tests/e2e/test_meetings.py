@@ -74,6 +74,7 @@ def test_meeting_answer_updates_organiser_live_and_tablet_sign_in(asgi_server, b
     staff_page.goto(signin_url)
     button = staff_page.get_by_role("button", name="确认签到（王会议）")
     expect(button).to_be_visible()
+    staff_page.wait_for_load_state("load")  # stylesheets in before measuring
     assert staff_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     button.click()
     expect(staff_page.locator('[data-signin-result="ok"]')).to_be_visible()
