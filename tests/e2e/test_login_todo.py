@@ -58,7 +58,7 @@ def test_login_then_todo_page_and_live_badge(asgi_server, browser):
 
     # New work for this person, created in the server process: the badge and the tab count follow live.
     asgi_server.hook("todo", _todo("关于召开全市安全生产工作会议的通知", "102", category="会议", deadline_in_days=2))
-    expect(page.locator(".nav-badge")).to_have_text("2", timeout=5000)
+    expect(page.locator(".nav-badge")).to_have_text("2")
     expect(page.locator('.tab-count[data-count="todo"]')).to_have_text("2")
     expect(page.locator("[data-live-hint]")).to_be_visible()
 
@@ -68,8 +68,8 @@ def test_login_then_todo_page_and_live_badge(asgi_server, browser):
     expect(page.locator("[data-live-status]")).to_have_attribute("data-live-status", "open")
     third = _todo("关于报送第三季度统计数据的函", "103", category="函", urgency="加急", deadline_in_days=10)
     asgi_server.hook("todo", third)
-    expect(page.locator('.counter-num[data-count="todo"]')).to_have_text("3", timeout=5000)
-    expect(page.locator("#latest-items")).to_contain_text("关于报送第三季度统计数据的函", timeout=5000)
+    expect(page.locator('.counter-num[data-count="todo"]')).to_have_text("3")
+    expect(page.locator("#latest-items")).to_contain_text("关于报送第三季度统计数据的函")
 
     for name, (width, height) in SCREENS.items():
         page.set_viewport_size({"width": width, "height": height})

@@ -26,7 +26,7 @@ def test_idle_session_ends_and_the_page_says_why(asgi_server, browser):
     asgi_server.hook("todo", _todo("关于报送防汛值班表的通知", "201"))
 
     notice = page.locator("[data-session-ended]")
-    expect(notice).to_be_visible(timeout=5000)
+    expect(notice).to_be_visible()
     expect(notice).to_contain_text("没有操作")
     expect(page.locator("[data-live-status]")).to_have_attribute("data-live-status", "offline")
     expect(page).to_have_url(f"{asgi_server.url}/todo/")  # the page stays put: the person may be reading it

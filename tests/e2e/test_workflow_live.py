@@ -26,7 +26,7 @@ def test_flow_page_updates_live_when_someone_acts(asgi_server, browser):
 
     assert asgi_server.hook("workflow_leader_signs", {"flow_id": made["flow_id"]})["state"] == "numbering"
 
-    expect(page.locator("#flow-state")).to_have_text("编号", timeout=5000)
+    expect(page.locator("#flow-state")).to_have_text("编号")
     expect(page.get_by_text("同意印发")).to_be_visible()
     expect(page.locator("[data-flow-live]")).to_have_attribute("data-flow-live", "updated")
     expect(page.locator("input[aria-label=评论]")).to_have_value("请尽快签发")
