@@ -1,5 +1,5 @@
 """/api/exchange/: deliveries the signed-in person's units received (``?box=inbox``, default) or sent
-(``?box=sent``), and the same actions as the pages (签收, 退回, 撤回, 重新发送) through the same services."""
+(``?box=sent``), and the same actions as the pages (签收, 退回, 撤回, 重新发送, 催收) through the same services."""
 
 from django.db.models import Q
 from drf_spectacular.utils import extend_schema
@@ -11,7 +11,7 @@ from documents.models import Document
 from oa.core.errors import ServiceError
 from oa.org.models import Unit
 
-from . import access, services
+from . import access, services, urging
 from .models import Delivery, State
 
 
@@ -36,12 +36,18 @@ class DeliverySerializer(serializers.ModelSerializer):
             "created_at",
             "delivered_at",
             "finished_at",
+            "urge_count",
+            "urged_at",
         ]
         read_only_fields = fields
 
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class UrgeSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=urging.MAX_NOTE)
 
 
 class DispatchSerializer(serializers.Serializer):
@@ -94,6 +100,12 @@ class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     def resend(self, request, pk=None):
         services.resend(request.user, pk)
+        return self._done(pk)
+
+    @extend_schema(request=UrgeSerializer, responses=DeliverySerializer)
+    @action(detail=True, methods=["post"])
+    def urge(self, request, pk=None):
+        urging.urge(request.user, pk, note=str(request.data.get("note", "")))
         return self._done(pk)
 
     @extend_schema(request=DispatchSerializer, responses=DeliverySerializer(many=True))

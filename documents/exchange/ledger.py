@@ -1,4 +1,4 @@
-"""The exchange ledger: every exchange event (sent, delivered, rejected, signed for, returned, recalled,
+"""The exchange ledger: every exchange event (sent, delivered, rejected, signed for, returned, recalled, urged,
 resent) appended to a hash chain, ``hash = sha256(prev_hash + canonical(values))``, under a lock on the single
 head row so concurrent appends queue instead of forking the chain (same design as ``oa.audit``).
 

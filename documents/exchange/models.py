@@ -42,6 +42,8 @@ class Delivery(models.Model):
     return_reason = models.CharField("退回原因", max_length=300, blank=True)
     incoming_flow_id = models.PositiveBigIntegerField("收文流程", null=True, blank=True, db_index=True)
     want_done_receipt = models.BooleanField("要求办结回执", default=False)
+    urge_count = models.PositiveIntegerField("催收次数", default=0)
+    urged_at = models.DateTimeField("最近催收时间", null=True, blank=True)
     dispatched_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField("分发时间", auto_now_add=True)
     enqueued_at = models.DateTimeField(null=True, blank=True)

@@ -13,9 +13,10 @@ from documents.models import AddresseeKind, Document, Status
 from oa.audit.services import record
 from oa.core.errors import NotFoundError, PermissionDeniedError, ServiceError
 from oa.org.models import Level, Unit
+from oa.todo.models import Kind as TodoKind
 from oa.todo.services import complete_for_source
 
-from . import access, arrival, ledger, package, push, receipts
+from . import access, arrival, ledger, package, push, receipts, urging
 from .models import OPEN_STATES, Delivery, DoneReceipt, Kind, Receipt, State
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,7 @@ def board(document) -> dict:
     by_level: dict[int, dict[str, int]] = {}
     for row in rows:
         row.receipt_text = receipt_text(row)
+        row.urge_text = urging.urge_text(row)
         by_state[row.state] += 1
         level = by_level.setdefault(row.recipient.level, {state: 0 for state in State.values})
         level[row.state] += 1
@@ -89,6 +91,7 @@ def board(document) -> dict:
         "rows": rows,
         "total": len(rows),
         "by_state": by_state,
+        "unsigned": by_state[State.DELIVERED],
         "by_level": [
             {"level": level, "label": Level(level).label, "counts": counts}
             for level, counts in sorted(by_level.items())
@@ -143,6 +146,8 @@ def row_json(delivery: Delivery) -> dict:
         "finished_at": delivery.finished_at.isoformat() if delivery.finished_at else None,
         "want_done_receipt": delivery.want_done_receipt,
         "receipt_text": receipt_text(delivery),
+        "urge_count": delivery.urge_count,
+        "urge_text": urging.urge_text(delivery),
         "receipt": None
         if receipt is None
         else {
@@ -296,6 +301,12 @@ def enqueue(delivery_ids) -> None:
 arrive, arrive_many = arrival.arrive, arrival.arrive_many
 
 
+def _close_todos(delivery: Delivery) -> None:
+    """The 签收 todo and any 催收 notices end with the delivery's wait (签收, 退回 or 撤回)."""
+    complete_for_source(SOURCE_APP, delivery.pk)
+    complete_for_source(SOURCE_APP, delivery.pk, kind=TodoKind.TOREAD)
+
+
 def _notify_both(delivery: Delivery, event: str) -> None:
     # Fixed order (sender, then recipient by id) so two transactions never wait on each other's stream rows.
     for unit_id in sorted({delivery.sender_unit_id, delivery.recipient_id}):
@@ -375,7 +386,7 @@ def sign_for(actor, delivery_id) -> Receipt:
         record(
             actor, "exchange.sign_for", document, after={"delivery": delivery.pk}, summary=f"签收《{document.title}》"
         )
-        complete_for_source(SOURCE_APP, delivery.pk)
+        _close_todos(delivery)
         _notify_both(delivery, "signed")
     return receipt
 
@@ -413,7 +424,7 @@ def return_delivery(actor, delivery_id, *, reason: str) -> Delivery:
             after={"delivery": delivery.pk, "reason": reason},
             summary=f"退回《{delivery.document.title}》：{reason}",
         )
-        complete_for_source(SOURCE_APP, delivery.pk)
+        _close_todos(delivery)
         _notify_both(delivery, "returned")
     return delivery
 
@@ -438,7 +449,7 @@ def recall(actor, delivery_id, *, reason: str = "") -> Delivery:
             after={"delivery": delivery.pk},
             summary=f"撤回发往{delivery.recipient.name}的《{delivery.document.title}》",
         )
-        complete_for_source(SOURCE_APP, delivery.pk)
+        _close_todos(delivery)
         _notify_both(delivery, "recalled")
     return delivery
 
@@ -455,6 +466,7 @@ def resend(actor, delivery_id) -> Delivery:
         delivery.round += 1
         delivery.flagged, delivery.flag_reason, delivery.seal_report = False, "", None
         delivery.delivered_at = delivery.finished_at = None
+        delivery.urge_count, delivery.urged_at = 0, None  # a new round: its own 催收 count (the ledger keeps all)
         delivery.enqueued_at = timezone.now()
         delivery.save()
         ledger.append("resent", [delivery], actor, {"round": delivery.round, "package_sha256": delivery.package_sha256})

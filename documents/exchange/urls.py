@@ -17,4 +17,6 @@ urlpatterns = [
     path("d/<int:delivery_id>/return", views.return_delivery, name="return"),
     path("d/<int:delivery_id>/recall", views.recall, name="recall"),
     path("d/<int:delivery_id>/resend", views.resend, name="resend"),
+    path("d/<int:delivery_id>/urge", views.urge, name="urge"),
+    path("sent/<int:document_id>/urge", views.urge_unsigned, name="urge_unsigned"),
 ]

@@ -12,7 +12,7 @@ from documents.models import Document
 from oa.core.errors import NotFoundError, ServiceError
 from oa.org.models import Level, Unit
 
-from . import access, push, services
+from . import access, push, services, urging
 from .models import Delivery, State
 
 INBOX_LIMIT = 200
@@ -197,6 +197,27 @@ def recall(request, delivery_id: int):
 @require_POST
 def resend(request, delivery_id: int):
     return _act(request, delivery_id, services.resend, "已重新发送。", "board")
+
+
+@login_required
+@require_POST
+def urge(request, delivery_id: int):
+    note = request.POST.get("note", "")
+    return _act(request, delivery_id, urging.urge, "已催收，对方收发员已收到提醒。", "board", note=note)
+
+
+@login_required
+@require_POST
+def urge_unsigned(request, document_id: int):
+    document = _board_or_404(request.user, document_id)
+    try:
+        done = urging.urge_unsigned(request.user, document, note=request.POST.get("note", ""))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        skipped = f"；{done['skipped']} 个单位 30 分钟内已催收，本次跳过" if done["skipped"] else ""
+        messages.success(request, f"已向 {done['urged']} 个未签收单位催收{skipped}。")
+    return redirect("exchange:board", document_id=document.pk)
 
 
 @login_required

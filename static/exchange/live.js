@@ -57,6 +57,8 @@
       const el = root.querySelector('[data-count="' + key + '"]');
       if (el) el.textContent = data.by_state[key];
     });
+    const unsigned = root.querySelector("[data-count-unsigned]");
+    if (unsigned) unsigned.textContent = data.by_state.delivered;
     const total = root.querySelector('[data-count="total"]');
     if (total) total.textContent = data.total;
     const progress = root.querySelector("[data-progress]");
@@ -67,6 +69,9 @@
       // The 回执 column changes without a state change too (办结回执 of a signed-for row).
       const receiptCell = tr.querySelector("[data-receipt]");
       if (receiptCell && receiptCell.textContent !== (row.receipt_text || "")) receiptCell.textContent = row.receipt_text || "";
+      const urgeCell = tr.querySelector("[data-urge]");
+      if (urgeCell && urgeCell.textContent !== (row.urge_text || "")) urgeCell.textContent = row.urge_text || "";
+      if (row.state !== "delivered") tr.querySelectorAll("[data-urge-form]").forEach(function (f) { f.remove(); });
       if (tr.dataset.state === row.state) return;
       tr.dataset.state = row.state;
       const stateCell = tr.querySelector(".state");
