@@ -1,22 +1,56 @@
 from django.apps import AppConfig
 
 
+def _by_pk(model):
+    return lambda pk: model.objects.filter(pk=int(pk)).first() if str(pk).isdigit() else None
+
+
 class DocumentsConfig(AppConfig):
     name = "documents"
     verbose_name = "公文"
 
     def ready(self):
         # 公文卡片 in messages: shown to each viewer only while they may read the document.
+        import rules
         from django.urls import reverse
 
         from oa.messaging import cards
 
-        from .models import Document
+        from .archive.corrections import current_values
+        from .archive.models import ArchiveItem
+        from .models import Document, IncomingDocument
+        from .workflow.access import can_view_flow
+        from .workflow.models import Flow
 
         cards.register(
             "documents",
-            load=lambda pk: Document.objects.filter(pk=int(pk)).first() if str(pk).isdigit() else None,
+            load=_by_pk(Document),
             perm="documents.read_document",
             title=lambda document: document.title,
             url=lambda document: reverse("documents:preview", args=[document.pk]),
+        )
+
+        # A 收文 is seen by whoever may see its flow (the receiving unit, every participant); its page is the flow.
+        @rules.predicate
+        def sees_incoming_flow(user, incoming):
+            flow = Flow.objects.filter(incoming_id=getattr(incoming, "pk", None)).first()
+            return flow is not None and can_view_flow(user, flow)
+
+        rules.set_perm("documents.view_incoming", sees_incoming_flow)
+        cards.register(
+            "incoming",
+            load=_by_pk(IncomingDocument),
+            perm="documents.view_incoming",
+            title=lambda incoming: incoming.title,
+            url=lambda incoming: reverse("documents:flow", args=[incoming.flow.pk]),
+            label="收文",
+        )
+        # An archived item: its unit's 档案员 and leaders (as on the archive pages); the title as corrected.
+        cards.register(
+            "archive",
+            load=_by_pk(ArchiveItem),
+            perm="archive.view_archive",
+            title=lambda item: current_values(item)["title"],
+            url=lambda item: reverse("archive:detail", args=[item.pk]),
+            label="档案",
         )

@@ -26,6 +26,15 @@ class CardSource:
     perm: str
     title: Callable[[object], str]
     url: Callable[[object], str]
+    label: str = "公文"
+
+
+# What a member who may not see the object gets instead of the card: nothing about the object itself.
+HIDDEN = {"hidden": True, "title": "无权查看的公文"}
+
+
+def hidden() -> dict:
+    return dict(HIDDEN)
 
 
 def _default_title(obj) -> str:
@@ -47,9 +56,11 @@ def register(
     perm: str | None = None,
     title: Callable[[object], str] = _default_title,
     url: Callable[[object], str] = _default_url,
+    label: str = "公文",
 ) -> None:
-    """Let messages carry cards for ``app_label`` objects. ``load(object_id)`` returns the object or None."""
-    _SOURCES[app_label] = CardSource(app_label, load, perm or f"{app_label}.view_document", title, url)
+    """Let messages carry cards for ``app_label`` objects. ``load(object_id)`` returns the object or None;
+    ``label`` names the kind on the card (公文, 收文, 档案)."""
+    _SOURCES[app_label] = CardSource(app_label, load, perm or f"{app_label}.view_document", title, url, label)
 
 
 def unregister(app_label: str) -> None:
@@ -101,5 +112,6 @@ class CardView:
                     "id": object_id,
                     "title": source.title(obj) or stored_title,
                     "url": source.url(obj) or stored_url,
+                    "label": source.label,
                 }
         return self._seen[key]

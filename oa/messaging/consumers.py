@@ -37,7 +37,7 @@ from oa.messaging import cards, services
 from oa.messaging.push import conversation_group, user_group
 
 ROOMS_REFRESH_SECONDS = 30
-HIDDEN_CARD = {"hidden": True, "title": "公文卡片（您无权查看）"}
+HIDDEN_CARD = cards.HIDDEN
 
 
 def _cards_many(keys) -> dict:

@@ -4,6 +4,7 @@ readable and writable through exactly the same checks whichever path is used.
 Reading: ``conversations_for``, ``get_conversation_for``, ``history``, ``search``, ``catch_up``,
 ``receipts``, ``unread_total``, ``file_message_for``.  Writing: ``start_direct``, ``create_group``,
 ``add_members``, ``leave_group``, ``send_message``, ``mark_read``, ``recall``.
+Sharing a document from its own page: ``share_targets``, ``share_card``.
 """
 
 import re
@@ -190,8 +191,21 @@ def search(person, conversation, text: str, *, before=None, limit=50) -> Page:
     before = _cursor(before, "before")
     if before is not None:
         query = query.filter(seq__lt=before)
-    rows = list(query.order_by("-seq")[: limit + 1])
+    view, rows = cards.CardView(person), []
+    for message in query.order_by("-seq").iterator(chunk_size=limit + 1):
+        if _matches_for(view, message, text):
+            rows.append(message)
+            if len(rows) > limit:
+                break
     return Page(rows[:limit], len(rows) > limit)
+
+
+def _matches_for(view: cards.CardView, message: Message, text: str) -> bool:
+    """A card found only by its title is a match only for those who may see the card: otherwise searching
+    would tell a member what the 公文 they may not read is called."""
+    if message.kind != MessageKind.CARD or text.lower() in (message.body or "").lower():
+        return True
+    return view.payload(message.card_app, message.card_object_id, message.card_title, message.card_url) is not None
 
 
 def catch_up(person, since: dict, *, limit=MAX_PAGE) -> list[dict]:
@@ -291,7 +305,7 @@ def message_payload(message: Message, card_view: cards.CardView | None = None) -
         card = card_view.payload(message.card_app, message.card_object_id, message.card_title, message.card_url) if (
             card_view is not None
         ) else None
-        data["card"] = card if card is not None else {"hidden": True, "title": "公文卡片（您无权查看）"}
+        data["card"] = card if card is not None else cards.hidden()
     return data
 
 
@@ -449,15 +463,7 @@ def send_message(
         checked = files.check_upload(upload)
         fields.update(kind=MessageKind.FILE, file_name=checked.name, file_size=checked.size, file_type=checked.mime)
     elif card:
-        app_label, object_id = _card_ref(card)
-        source = cards.source_for(app_label)
-        if source is None:
-            raise ServiceError("不支持发送这种卡片。", field="card")
-        obj = cards.visible_object(actor, app_label, object_id)
-        if obj is None:
-            raise ServiceError("公文不存在，或您无权查看，不能发送它的卡片。", field="card")
-        fields.update(kind=MessageKind.CARD, card_app=app_label, card_object_id=object_id,
-                      card_title=(source.title(obj) or "")[:300], card_url=(source.url(obj) or "")[:300])
+        fields.update(_card_fields(actor, card))
     elif not text:
         raise ServiceError("消息内容不能为空。", field="text")
     else:
@@ -501,6 +507,19 @@ def _post(actor, conversation, fields, text, upload, mentions, client_id, stored
         _push_message(message, locked.roster_version)
     message.conversation = locked
     return message
+
+
+def _card_fields(actor, card) -> dict:
+    """The sender's half of a card's check: it may only link what the sender may see itself."""
+    app_label, object_id = _card_ref(card)
+    source = cards.source_for(app_label)
+    if source is None:
+        raise ServiceError("不支持发送这种卡片。", field="card")
+    obj = cards.visible_object(actor, app_label, object_id)
+    if obj is None:
+        raise ServiceError("公文不存在，或您无权查看，不能发送它的卡片。", field="card")
+    return {"kind": MessageKind.CARD, "card_app": app_label, "card_object_id": object_id,
+            "card_title": (source.title(obj) or "")[:300], "card_url": (source.url(obj) or "")[:300]}
 
 
 def _card_ref(card) -> tuple[str, str]:
@@ -647,3 +666,46 @@ def recall(actor, message: Message) -> Message:
             "message": message_payload(locked),
         })
     return locked
+
+
+# --- sharing a document from its page (分享到会话) ----------------------------------------------------------
+
+SHARE_RECENT = 8
+
+
+def search_people(user, query: str, limit: int = 20) -> list[Person]:
+    """Active people matching ``query`` (name, or exact username), for the pickers; never the user."""
+    if not can(user, "org.view_person") or not query:
+        return []
+    return list(
+        Person.objects.filter(is_active=True)
+        .filter(Q(name__icontains=query) | Q(username__iexact=query))
+        .exclude(pk=user.pk)
+        .select_related("unit", "department")
+        .order_by("unit_id", "sort_order", "id")[:limit]
+    )
+
+
+def share_targets(person, query: str = "", *, limit: int = SHARE_RECENT) -> dict:
+    """Where ``person`` can share to: without ``query`` their most recent conversations; with it, their
+    conversations whose name matches and the people who match (a person without a 单聊 yet gets one)."""
+    query = (query or "").strip()[:40]
+    mine = conversations_for(person)
+    if query:
+        mine = [c for c in mine if query.lower() in c.display_title(person).lower()]
+    return {"conversations": mine[:limit], "people": search_people(person, query, limit) if query else []}
+
+
+def share_card(actor, card, *, conversation_id=None, person_id=None) -> Message:
+    """Post a card for ``card=(app_label, object_id)`` into one of ``actor``'s conversations, or into the
+    单聊 with ``person_id``. One check whichever page it comes from: the sharer may see the object, and is a
+    member of the conversation (send_message); the card is checked again for every viewer when shown."""
+    _card_fields(actor, card)  # refuse before a 单聊 is created for nothing
+    if conversation_id not in (None, ""):
+        conversation = get_conversation_for(actor, conversation_id)
+    elif str(person_id or "").isdigit():
+        other = Person.objects.filter(pk=int(person_id), is_active=True).first()
+        conversation = start_direct(actor, other)
+    else:
+        raise ServiceError("请选择要分享到的会话或人员。", field="conversation")
+    return send_message(actor, conversation, card=card)

@@ -3,17 +3,16 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from oa.core.errors import NotFoundError, ServiceError
 from oa.messaging import cards, files, services
 from oa.messaging.models import ORG_KINDS
 from oa.org.models import Person
-from oa.permissions import can
 
 PAGE_SIZE = 30
 
@@ -159,16 +158,7 @@ def new(request):
     return render(request, "messaging/new.html", {"q": query, "people": people, "nav_key": "messages"})
 
 
-def search_people(user, query: str, limit: int = 20):
-    if not can(user, "org.view_person") or not query:
-        return []
-    return list(
-        Person.objects.filter(is_active=True)
-        .filter(Q(name__icontains=query) | Q(username__iexact=query))
-        .exclude(pk=user.pk)
-        .select_related("unit", "department")
-        .order_by("unit_id", "sort_order", "id")[:limit]
-    )
+search_people = services.search_people  # the pickers (new conversation, 分享到会话) search alike
 
 
 @login_required
@@ -232,3 +222,58 @@ def unread(request):
     response = JsonResponse({"total": services.unread_total(request.user)})
     response["Cache-Control"] = "no-store"
     return response
+
+
+# --- 分享到会话: the picker on document pages (templates/messaging/_share.html, static/messaging/share.js) ---
+
+
+@login_required
+@require_GET
+def share_targets(request):
+    """JSON for the share picker: recent conversations, or those and people matching ``q``."""
+    found = services.share_targets(request.user, request.GET.get("q", ""))
+    response = JsonResponse(
+        {
+            "conversations": [
+                {"id": c.pk, "title": c.display_title(request.user), "kind": c.get_kind_display()}
+                for c in found["conversations"]
+            ],
+            "people": [
+                {"id": p.pk, "name": p.get_full_name(), "unit": p.unit.short_name if p.unit_id else "",
+                 "department": p.department.name if p.department_id else ""}
+                for p in found["people"]
+            ],
+        }
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@login_required
+@require_POST
+def share(request):
+    """Post a document card into the chosen conversation (or the 单聊 with the chosen person)."""
+    card = (request.POST.get("card_app", ""), request.POST.get("card_id", ""))
+    try:
+        message = services.share_card(
+            request.user, card, conversation_id=request.POST.get("conversation") or None,
+            person_id=request.POST.get("person") or None,
+        )
+    except ServiceError as exc:  # NotFoundError (not a member) included: same answer as a missing conversation
+        if _wants_json(request):
+            return JsonResponse({"detail": exc.message}, status=exc.status_code)
+        messages.error(request, exc.message)
+        back = request.POST.get("next", "")
+        safe = url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure())
+        return redirect(back if safe and back else "messaging:index")
+    chat = message.conversation
+    title = chat.display_title(request.user)
+    url = f"{reverse('messaging:conversation', args=[chat.pk])}#m{message.seq}"
+    if _wants_json(request):
+        return JsonResponse({"conversation": chat.pk, "title": title, "url": url, "seq": message.seq}, status=201)
+    messages.success(request, f"已分享到「{title}」。")
+    return redirect(url)

@@ -94,7 +94,7 @@
       } else {
         var card = el("a", "msg-card");
         card.href = m.card.url || "#";
-        card.appendChild(el("span", "msg-card-kind", "公文"));
+        card.appendChild(el("span", "msg-card-kind", m.card.label || "公文"));
         card.appendChild(document.createTextNode(" " + m.card.title));
         body.appendChild(card);
       }

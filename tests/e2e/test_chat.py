@@ -90,3 +90,57 @@ def test_two_people_chat_live(asgi_server, browser):
     assert zhang_problems == [] and li_problems == []
     zhang_ctx.close()
     li_ctx.close()
+
+
+def _open_chat(browser, base_url: str, username: str, password: str, chat_title: str):
+    context, page, problems = _sign_in(browser, base_url, {"username": username, "password": password})
+    page.get_by_role("link", name=chat_title).first.click()
+    expect(page.locator("h1")).to_have_text(chat_title)
+    expect(page.locator("[data-live-status]")).to_have_attribute("data-live-status", "open")
+    return context, page, problems
+
+
+def test_a_received_document_shared_into_a_chat(asgi_server, browser):
+    """陈科长 shares a 收文 from its page into a group: 林科员 (same unit) sees the card live and opens the
+    document; 黄科员 (another unit, in the group) sees only 无权查看的公文 — no title anywhere on his page."""
+    scenario = asgi_server.hook("share_setup")
+    url, password, title = asgi_server.url, scenario["password"], scenario["title"]
+    chat = scenario["group_title"]
+
+    lin_ctx, lin_page, lin_problems = _open_chat(browser, url, scenario["colleague"], password, chat)
+    huang_ctx, huang_page, huang_problems = _open_chat(browser, url, scenario["outsider"], password, chat)
+
+    chen_ctx, chen_page, chen_problems = _sign_in(browser, url, {"username": scenario["sharer"], "password": password})
+    chen_page.goto(f"{url}/documents/flow/{scenario['flow']}/")
+    expect(chen_page.locator("h1")).to_have_text(title)
+    picker = chen_page.locator("[data-share]")
+    expect(picker).to_have_attribute("data-share-ready", "")
+    picker.get_by_role("button", name="分享到会话").click()
+    dialog = chen_page.get_by_role("dialog", name="分享到会话")
+    expect(dialog).to_be_visible()
+    dialog.get_by_label("搜索人员或群组").fill("防台风")
+    expect(picker).to_have_attribute("data-share-loaded", "防台风")
+    dialog.locator(f'[data-share-to="conversation:{scenario["group"]}"]').click()
+    expect(dialog.locator("[data-share-status]")).to_contain_text(f"已分享到「{chat}」")
+
+    card = lin_page.locator("a.msg-card", has_text=title)
+    expect(card).to_be_visible(timeout=5000)
+    expect(card.locator(".msg-card-kind")).to_have_text("收文")
+
+    hidden = huang_page.locator(".msg-card.is-hidden")
+    expect(hidden).to_have_text("无权查看的公文", timeout=5000)
+    assert "海鸥" not in huang_page.content()
+    huang_page.reload()  # and the same after a reload (the page, not the socket)
+    expect(huang_page.locator(".msg-card.is-hidden")).to_have_text("无权查看的公文")
+    assert "海鸥" not in huang_page.content()
+
+    card.click()
+    expect(lin_page).to_have_url(f"{url}/documents/flow/{scenario['flow']}/")
+    expect(lin_page.locator("h1")).to_have_text(title)
+
+    dialog.locator("[data-share-done]").click()  # the sharer follows the link to the conversation
+    expect(chen_page.locator("a.msg-card", has_text=title)).to_be_visible()
+
+    assert chen_problems == [] and lin_problems == [] and huang_problems == []
+    for context in (chen_ctx, lin_ctx, huang_ctx):
+        context.close()

@@ -234,7 +234,7 @@ def test_a_document_card_travels_to_each_socket_as_that_person_may_see_it(people
         seen_by_bob = (await next_of(bob, "message"))["message"]["card"]
         assert seen_by_bob["title"] == "防汛应急预案" and seen_by_bob["url"] == f"/documents/{notice.pk}/preview/"
         seen_by_dave = (await next_of(dave, "message"))["message"]["card"]
-        assert seen_by_dave == {"hidden": True, "title": "公文卡片（您无权查看）"}
+        assert seen_by_dave == {"hidden": True, "title": "无权查看的公文"}
 
     run(scenario)
 

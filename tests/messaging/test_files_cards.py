@@ -103,7 +103,8 @@ def doc_cards(people):
 def test_document_card_shown_only_to_members_allowed_to_see_the_document(people, group, doc_cards):
     message = services.send_message(people.alice, group, card=("carddemo", "7"))
     mine = services.message_payload(message, cards.CardView(people.bob))
-    assert mine["card"] == {"app": "carddemo", "id": "7", "title": "关于做好防汛工作的通知", "url": "/documents/7/"}
+    assert mine["card"] == {"app": "carddemo", "id": "7", "title": "关于做好防汛工作的通知", "url": "/documents/7/",
+                           "label": "公文"}
     hidden = services.message_payload(message, cards.CardView(people.dave))  # another unit
     assert hidden["card"]["hidden"] and "防汛" not in str(hidden)
     page = login(Client(), people.dave).get(f"/messages/c/{group.pk}/")

@@ -1,13 +1,14 @@
 """/ws/todo/ through the real ASGI application (origin check, session auth, groups, logout)."""
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
 
-from oa.asgi import application
 from oa.todo import services
+from tests.messaging import sockets
+from tests.messaging.sockets import run
 from tests.todo.helpers import give_todo, login, make_person
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -20,17 +21,14 @@ def signed_in_client(person) -> Client:
 
 
 def communicator(client: Client | None = None, origin: bytes | None = ORIGIN) -> WebsocketCommunicator:
+    """A /ws/todo/ socket, disconnected by ``run`` when the scenario ends (call it inside ``run``)."""
     headers = [(b"host", b"testserver")]
     if origin is not None:
         headers.append((b"origin", origin))
     if client is not None:
         cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
         headers.append((b"cookie", cookie.encode()))
-    return WebsocketCommunicator(application, "/ws/todo/", headers=headers)
-
-
-def run(coroutine_function):
-    async_to_sync(coroutine_function)()
+    return sockets.communicator("/ws/todo/", headers)
 
 
 def test_anonymous_connection_is_refused_with_4401():
@@ -65,7 +63,6 @@ def test_counts_are_sent_on_connect():
         connected, _ = await ws.connect()
         assert connected
         assert await ws.receive_json_from() == {"type": "counts", "todo": 1, "toread": 1, "done": 0}
-        await ws.disconnect()
 
     run(scenario)
 
@@ -84,8 +81,6 @@ def test_user_gets_only_their_own_events():
 
         assert await ws_me.receive_json_from(timeout=2) == {"type": "counts", "todo": 1, "toread": 0, "done": 0}
         assert await ws_other.receive_nothing(timeout=0.3)
-        await ws_me.disconnect()
-        await ws_other.disconnect()
 
     run(scenario)
 
@@ -101,7 +96,6 @@ def test_the_client_cannot_choose_a_group():
         await ws.send_json_to({"type": "subscribe", "group": f"todo.user.{other.pk}"})
         await sync_to_async(give_todo)(other)
         assert await ws.receive_nothing(timeout=0.3)
-        await ws.disconnect()
 
     run(scenario)
 
@@ -133,7 +127,6 @@ def test_logout_elsewhere_does_not_close_this_session():
         await ws.receive_json_from()
         await sync_to_async(tablet.post)("/accounts/logout/")
         assert await ws.receive_nothing(timeout=0.3)
-        await ws.disconnect()
 
     run(scenario)
 

@@ -4,13 +4,14 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import sync_to_async
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
 from oa.org import services as org_services
 from oa.todo.consumers import CLOSE_SESSION_ENDED
+from tests.messaging.sockets import run
 from tests.todo.helpers import give_todo, login, make_person
 from tests.todo.test_consumer import communicator
 
@@ -40,7 +41,7 @@ def test_socket_is_refused_when_the_session_is_idle_past_the_limit(clock):
         connected, code = await communicator(client).connect()
         assert (connected, code) == (False, CLOSE_SESSION_ENDED)
 
-    async_to_sync(scenario)()
+    run(scenario)
 
 
 def test_socket_is_refused_when_the_session_is_past_its_absolute_lifetime(clock, settings):
@@ -55,7 +56,7 @@ def test_socket_is_refused_when_the_session_is_past_its_absolute_lifetime(clock,
         connected, code = await communicator(client).connect()
         assert (connected, code) == (False, CLOSE_SESSION_ENDED)
 
-    async_to_sync(scenario)()
+    run(scenario)
 
 
 def test_open_socket_is_closed_at_the_first_event_after_the_idle_limit(clock):
@@ -75,7 +76,7 @@ def test_open_socket_is_closed_at_the_first_event_after_the_idle_limit(clock):
         await sync_to_async(give_todo)(me, source_id="2")
         assert await ws.receive_output(timeout=2) == CLOSED
 
-    async_to_sync(scenario)()
+    run(scenario)
 
 
 def test_a_resync_request_after_the_idle_limit_closes_the_socket(clock):
@@ -89,7 +90,7 @@ def test_a_resync_request_after_the_idle_limit_closes_the_socket(clock):
         await ws.send_json_to({"type": "resync"})
         assert await ws.receive_output(timeout=2) == CLOSED
 
-    async_to_sync(scenario)()
+    run(scenario)
 
 
 def test_activity_in_another_tab_keeps_the_socket_open(clock):
@@ -105,9 +106,8 @@ def test_activity_in_another_tab_keeps_the_socket_open(clock):
             assert (await sync_to_async(client.get)("/todo/")).status_code == 200  # the person works on
             await sync_to_async(give_todo)(me, source_id=str(n))
             assert (await ws.receive_json_from(timeout=2))["todo"] == n + 1
-        await ws.disconnect()
 
-    async_to_sync(scenario)()
+    run(scenario)
 
 
 # --- deactivation ---------------------------------------------------------------------------------------
@@ -119,21 +119,20 @@ def test_deactivating_an_account_closes_its_sockets_at_once(personas):
     colleague = login(Client(), personas.yj_clerk)
 
     async def scenario():
-        sockets = [communicator(desk), communicator(tablet)]
+        devices = [communicator(desk), communicator(tablet)]
         other = communicator(colleague)
-        for ws in (*sockets, other):
+        for ws in (*devices, other):
             assert (await ws.connect())[0]
             await ws.receive_json_from()
 
         # No todo event follows: the close comes from the deactivation itself, on every device.
         await sync_to_async(org_services.deactivate_person)(personas.sysadmin, staff)
 
-        for ws in sockets:
+        for ws in devices:
             assert await ws.receive_output(timeout=2) == CLOSED
         assert await other.receive_nothing(timeout=0.3)
-        await other.disconnect()
 
-    async_to_sync(scenario)()
+    run(scenario)
 
 
 def test_system_console_deactivation_closes_the_sockets(personas):
@@ -150,7 +149,7 @@ def test_system_console_deactivation_closes_the_sockets(personas):
         assert response.status_code == 302
         assert await ws.receive_output(timeout=2) == CLOSED
 
-    async_to_sync(scenario)()
+    run(scenario)
 
 
 def test_sockets_stay_open_when_the_deactivation_is_rolled_back(personas):
@@ -173,9 +172,8 @@ def test_sockets_stay_open_when_the_deactivation_is_rolled_back(personas):
         assert await ws.receive_nothing(timeout=0.3)
         await ws.send_json_to({"type": "resync"})  # and the account is still active: counts, not a close
         assert (await ws.receive_json_from(timeout=2))["type"] == "counts"
-        await ws.disconnect()
 
-    async_to_sync(scenario)()
+    run(scenario)
 
 
 def test_other_saves_of_a_person_close_nothing(personas):
@@ -194,6 +192,5 @@ def test_other_saves_of_a_person_close_nothing(personas):
 
         await sync_to_async(edit)()
         assert await ws.receive_nothing(timeout=0.3)
-        await ws.disconnect()
 
-    async_to_sync(scenario)()
+    run(scenario)
