@@ -189,6 +189,7 @@ CELERY_BEAT_SCHEDULE = {
     # 收文办理时限: idempotent (once per flow and day).
     "document-flow-reminders": {"task": "documents.tasks.send_flow_reminders", "schedule": timedelta(hours=1)},
     "exchange-sweep": {"task": "documents.exchange.tasks.sweep", "schedule": timedelta(minutes=1)},
+    "archive-receipts-sweep": {"task": "documents.archive.tasks.sweep_receipts", "schedule": timedelta(hours=1)},
 }
 
 # --- i18n -------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from documents.models import Document, IncomingDocument
 from oa.core.errors import NotFoundError, PermissionDeniedError, ServiceError
 
-from . import corrections, services
+from . import corrections, evidence, services
 from .models import ArchiveItem, CorrectableField, Retention
 
 
@@ -157,6 +157,24 @@ class ArchiveItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def verify(self, request, pk=None):
         result = services.verify(self._item(pk))
         return Response({"ok": result.ok, "checked": result.checked, "files": result.files, "summary": result.summary})
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"])
+    def receipts(self, request, pk=None):
+        """各收文单位的回执（签收、办结；归档后追加的为补充证据）及签名验证结果，和发文的分发回执汇总。"""
+        item = self._item(pk)
+        rows = evidence.receipt_rows(item, services.verify(item))
+        for row in rows:
+            row["download"] = request.build_absolute_uri(f"{request.path.rstrip('/')}/{row['ref']}/")
+        return Response({"deliveries": item.metadata.get(evidence.SUMMARY_KEY, []), "receipts": rows})
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path=r"receipts/(?P<ref>[fs][0-9]+)")
+    def receipt_file(self, request, pk=None, ref=None):
+        name, data = services.evidence_file(request.user, self._item(pk), ref)
+        from .views import _attachment
+
+        return _attachment(data, name)
 
 
 def register(router) -> None:

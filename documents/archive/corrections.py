@@ -10,10 +10,8 @@ page and the export show the full record, and every correction is in the audit t
 ``with_current_code(queryset)``           annotates ``current_code`` (the 档号 as corrected) for lists
 """
 
-import hashlib
-import json
 import re
-from datetime import UTC, date
+from datetime import date
 
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
@@ -24,9 +22,9 @@ from oa import permissions as perms
 from oa.audit.services import record
 from oa.core.errors import ServiceError
 
+from . import chain
 from .models import ArchiveCorrection, ArchiveItem, CorrectableField
 
-GENESIS = "0" * 64
 DENIED = "只有本单位档案员可以更正档案。"
 CODE_RE = re.compile(r"^(?P<fonds>[A-Z0-9]{1,20})-WS·\d{4}-(Y|D30|D10)-[A-Z0-9]{1,10}-\d{4}$")
 MAX_LENGTH = {"title": 300, "doc_number": 60, "issuer_name": 200}
@@ -52,20 +50,12 @@ def with_current_code(queryset):
     return queryset.annotate(current_code=Subquery(latest.values("new_value")[:1]))
 
 
-def _stamp(value) -> str:
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
+def _values(item_id: int, seq: int, field: str, old, new, reason, by_id, by_name, at) -> list:
+    return [item_id, seq, field, old, new, reason, by_id, by_name, at]
 
 
-def _digest(prev_hash: str, item_id: int, seq: int, field: str, old, new, reason, by_id, by_name, at) -> str:
-    body = json.dumps(
-        [item_id, seq, field, old, new, reason, by_id, by_name, _stamp(at)], ensure_ascii=False, separators=(",", ":")
-    )
-    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
-
-
-def _digest_of(c: ArchiveCorrection) -> str:
-    return _digest(
-        c.prev_hash,
+def _values_of(c: ArchiveCorrection) -> list:
+    return _values(
         c.item_id,
         c.seq,
         c.field,
@@ -79,16 +69,7 @@ def _digest_of(c: ArchiveCorrection) -> str:
 
 
 def chain_problems(item: ArchiveItem) -> list[str]:
-    problems, prev = [], GENESIS
-    for expected_seq, correction in enumerate(item.corrections.order_by("seq"), start=1):
-        if correction.seq != expected_seq:
-            problems.append(f"更正记录第 {expected_seq} 条缺失")
-            break
-        if correction.prev_hash != prev or correction.hash != _digest_of(correction):
-            problems.append(f"更正记录第 {correction.seq} 条已被改动")
-            break
-        prev = correction.hash
-    return problems
+    return chain.problems(item.corrections.order_by("seq"), "更正记录", _values_of)
 
 
 def _clean(item: ArchiveItem, field: str, new_value, reason) -> tuple[str, str]:
@@ -149,7 +130,7 @@ def correct(actor, item: ArchiveItem, *, field: str, new_value, reason) -> Archi
         if field == CorrectableField.ARCHIVE_CODE:
             _check_code_free(item, value)
         last = item.corrections.order_by("-seq").first()
-        seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
+        seq, prev = chain.next_link(last)
         now = timezone.now()
         name = actor.get_full_name() or actor.get_username()
         correction = ArchiveCorrection.objects.create(
@@ -163,7 +144,7 @@ def correct(actor, item: ArchiveItem, *, field: str, new_value, reason) -> Archi
             corrected_by_name=name[:80],
             corrected_at=now,
             prev_hash=prev,
-            hash=_digest(prev, item.pk, seq, field, old, value, reason, actor.pk, name[:80], now),
+            hash=chain.link_hash(prev, _values(item.pk, seq, field, old, value, reason, actor.pk, name[:80], now)),
         )
         label = CorrectableField(field).label
         record(

@@ -12,7 +12,7 @@ bytes no longer match the frozen manifest.
 from oa.core.dbtriggers import Guard, Refusal
 
 FIRST_TABLES = ("archive_archiveitem", "archive_archivefile")  # migration 0002
-TABLES = (*FIRST_TABLES, "archive_archivecorrection")  # 0004 adds the 更正记录
+TABLES = (*FIRST_TABLES, "archive_archivecorrection", "archive_archivesupplement")  # 0004 更正记录, 0006 补充证据
 MESSAGE = "已归档的档案不能修改或删除"
 
 

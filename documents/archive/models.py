@@ -232,3 +232,40 @@ class ArchiveCorrection(ImmutableModel):
 
     def __str__(self) -> str:
         return f"{self.item_id} #{self.seq} {self.get_field_display()}"
+
+
+def supplement_file_path(instance, filename: str) -> str:
+    return f"archive/{instance.item.fonds_code}/{instance.item.year}/supplements/{filename}"
+
+
+class ArchiveSupplement(ImmutableModel):
+    """补充证据: a 回执 of a recipient that came back after the sent document was archived (签收 or 办结 later),
+    appended to the item instead of changing it. Append-only; hash-chained per item like the 更正记录
+    (``documents.archive.chain``), the file's SHA-256 inside the chained values."""
+
+    item = models.ForeignKey(ArchiveItem, on_delete=models.PROTECT, related_name="supplements")
+    seq = models.PositiveIntegerField("序号")
+    kind = models.CharField("类型", max_length=16, choices=FileKind.choices)
+    delivery_ref = models.PositiveBigIntegerField("交换投递")
+    recipient_name = models.CharField("收文单位", max_length=200)
+    person_name = models.CharField("签收/办结人", max_length=80)
+    event_at = models.DateTimeField("签收/办结时间")
+    name = models.CharField("文件名", max_length=255)
+    file = models.FileField(upload_to=supplement_file_path, max_length=255)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    size = models.PositiveBigIntegerField("大小")
+    recorded_at = models.DateTimeField("追加时间")
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "档案补充证据"
+        verbose_name_plural = "档案补充证据"
+        ordering = ["item_id", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "seq"], name="archive_supplement_unique_seq"),
+            models.UniqueConstraint(fields=["item", "name"], name="archive_supplement_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} #{self.seq} {self.name}"

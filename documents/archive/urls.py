@@ -11,5 +11,6 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/export.zip", views.export, name="export"),
     path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/evidence/<str:ref>/", views.evidence_file, name="evidence"),
     path("<int:pk>/correct/", views.correct, name="correct"),
 ]

@@ -17,7 +17,7 @@ from documents.models import Document, IncomingDocument
 from oa import permissions as perms
 from oa.core.errors import NotFoundError, ServiceError
 
-from . import corrections, services
+from . import corrections, evidence, services
 from .models import ArchiveImmutableError, CorrectableField, Retention
 
 PAGE_SIZE = 30
@@ -155,6 +155,17 @@ def _detail_context(item, user) -> dict:
         "elements": [(k, _display(v)) for k, v in item.metadata.get("格式要素", {}).items() if k != "正文"],
         "process": item.metadata.get("办理过程", []),
         "exchange": item.metadata.get("公文交换", {}),
+        "deliveries": [
+            {
+                "unit": d.get("收文单位"),
+                "kind": d.get("主送/抄送"),
+                "state": d.get("状态"),
+                "reason": d.get("原因"),
+                "at": d.get("时间"),
+            }
+            for d in item.metadata.get(evidence.SUMMARY_KEY, [])
+        ],
+        "receipts": evidence.receipt_rows(item, verification),
         "nav_key": "archive",
     }
 
@@ -176,6 +187,27 @@ def export(request, pk: int):
         return redirect("archive:detail", pk=item.pk)
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="archive-{item.pk}.zip"'
+    return response
+
+
+@login_required
+@require_GET
+def evidence_file(request, pk: int, ref: str):
+    """Download one 回执 (or other archived file) of the item: those who read the item; audited."""
+    item = _item_or_404(request.user, pk)
+    try:
+        name, data = services.evidence_file(request.user, item, ref)
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    return _attachment(data, name)
+
+
+def _attachment(data: bytes, name: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    content_type = "application/json" if name.endswith(".json") else "application/octet-stream"
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response
 
 

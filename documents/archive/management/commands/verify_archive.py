@@ -1,5 +1,7 @@
 """``manage.py verify_archive [--unit ID] [--code 档号]``: re-hash every archived file against the manifest
-frozen at 归档, and the hash chain of each item's 更正记录. Exits non-zero when anything is missing or changed."""
+frozen at 归档, every 回执's signature against the receiving unit's seal certificate over the package hash, and
+the hash chains of each item's 更正记录 and 补充证据 (回执 appended after 归档, their files re-hashed too).
+Exits non-zero when anything is missing, changed or does not verify."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
