@@ -64,6 +64,8 @@ class SearchResult:
     facets: dict[str, list[dict]]  # facet → [{value, label, count}], count descending
     page: int = 1
     page_size: int = 20
+    # Set when only this many of the hits were compared by relevance (a very broad query); None: all were.
+    ranked: int | None = None
 
     @property
     def pages(self) -> int:

@@ -1,14 +1,25 @@
 """The embedded backend: SQLite FTS5 in its own file, whatever database the application runs on.
 
 Text goes in pre-tokenised (space-separated jieba tokens and bigrams) and FTS5's ``unicode61`` tokenizer
-splits on the spaces. Filters and visibility keys are plain tables next to the FTS table; one search
-materialises the matching ids (visibility applied) into a temporary table, and the page, the total and
-every facet are read from it — so counts and facets cover exactly what the person may see.
+splits on the spaces. Beside the FTS table: ``docs`` (what a hit shows), ``doc_text``, and the narrow
+``doc_facets`` row every candidate is read through (date, an interned facet combination, issuer, keys).
+
+Visibility is applied inside the query that yields the candidates, before anything is counted: a person
+holding few keys (nearly everyone) ANDs them into the MATCH as tokens of the ``vis`` column, so FTS5 only
+walks what they may see; a person holding many keys (a wide 档案员) is checked per candidate against
+``doc_facets.vkey`` (and ``doc_keys`` for the entries with several keys). One pass over the visible
+candidates yields the exact total and every facet; bm25 ranking — the costly part, several microseconds a
+hit — is computed for at most ``RANK_CAP`` of them (all of them when there are fewer; else the most
+recently indexed entries by row id, the rest following in that order).
 """
 
+import heapq
 import json
+import re
 import sqlite3
 import threading
+from collections import Counter
+from operator import itemgetter
 from pathlib import Path
 
 from .. import attachments, docnumber, entries, highlight, text
@@ -16,7 +27,8 @@ from ..query import And, DocNo, Not, Or, Phrase, Term, highlight_terms
 from .base import Backend, Hit, SearchQuery, SearchResult, entry_of
 
 # 3: entries of three kinds (doc:/in:/arc:, ``id`` = the row id computed from the key) and attachment text.
-SCHEMA_VERSION = 3
+# 4: visibility tokens in the FTS table (``vis``), the narrow ``doc_facets`` rows and ``facet_combos``.
+SCHEMA_VERSION = 4
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (
     id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, entry TEXT NOT NULL, obj_id INTEGER NOT NULL,
@@ -40,18 +52,44 @@ CREATE TABLE IF NOT EXISTS doc_issuers (
     PRIMARY KEY (doc_id, unit_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS doc_issuers_unit ON doc_issuers(unit_id, doc_id);
+-- What every candidate of a search is read through: keep it narrow. ``combo`` is the interned
+-- (文种, year, status, box, 保管期限) of the entry; ``vkey`` its first visibility key, ``nkeys`` how many it has;
+-- ``issuer_id`` its first 发文机关, ``co`` 1 when it has several (then doc_issuers lists them).
+CREATE TABLE IF NOT EXISTS doc_facets (
+    id INTEGER PRIMARY KEY, date TEXT NOT NULL, combo INTEGER NOT NULL, issuer_id INTEGER, co INTEGER NOT NULL,
+    vkey TEXT NOT NULL, nkeys INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS facet_combos (
+    id INTEGER PRIMARY KEY, doc_type TEXT NOT NULL, year INTEGER, status TEXT NOT NULL, box TEXT NOT NULL,
+    retention TEXT NOT NULL, UNIQUE (doc_type, year, status, box, retention)
+);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
-    title_seg, body_seg, extra_seg, att_seg, title_bi, body_bi, extra_bi, att_bi,
+    title_seg, body_seg, extra_seg, att_seg, title_bi, body_bi, extra_bi, att_bi, vis,
     tokenize = 'unicode61 remove_diacritics 0'
 );
 """
+TABLES = ("docs", "doc_text", "fts", "doc_keys", "doc_issuers", "doc_facets", "facet_combos")
 SEG = "{title_seg body_seg extra_seg att_seg}"
 BI = "{title_bi body_bi extra_bi att_bi}"
 # bm25 column weights: the title counts most, 发文字号/附件名/发文机关 next, the body less, attachments' text least.
-WEIGHTS = (10.0, 1.0, 4.0, 0.8, 10.0, 1.0, 4.0, 0.8)
+# The visibility tokens (``vis``) weigh nothing.
+WEIGHTS = (10.0, 1.0, 4.0, 0.8, 10.0, 1.0, 4.0, 0.8, 0.0)
 FACET_LIMIT = 30
-# Copied into the temporary hit table so sorting and faceting never go back to ``docs``.
-HIT_COLUMNS = "d.date, d.doc_type, d.year, d.status, d.box, d.retention"
+# Up to this many keys go into the MATCH as tokens (FTS5 merges one posting list per key); beyond it the
+# candidates are checked one by one against doc_facets/doc_keys, which costs the same whatever the count.
+VIS_TOKEN_KEYS = 24
+# bm25 is computed for at most this many candidates of one search (see the module docstring).
+RANK_CAP = 3000
+COMBO_FIELDS = ("doc_type", "year", "status", "box", "retention")
+
+
+def vis_token(key: str) -> str:
+    """unit:12 → vkunit12: one ``unicode61`` token, only ever looked up in the ``vis`` column."""
+    return "vk" + re.sub(r"[^0-9a-z]", "", key.lower())
+
+
+def vis_expr(keys) -> str:
+    return "{vis} : (" + " OR ".join(_quote(vis_token(k)) for k in sorted(set(keys))) + ")"
 
 
 def docno_token(number: str) -> str:
@@ -151,15 +189,11 @@ class EmbeddedBackend(Backend):
                 if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
                     # An index of another layout is rebuilt empty; search_check then lists every document as
                     # missing and search_reindex fills it.
-                    for table in ("docs", "doc_text", "fts", "doc_keys", "doc_issuers"):
+                    for table in TABLES:
                         conn.execute(f"DROP TABLE IF EXISTS {table}")
                     conn.executescript(SCHEMA)
                     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("CREATE TEMP TABLE IF NOT EXISTS userkey (key TEXT PRIMARY KEY) WITHOUT ROWID")
-            conn.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS hit (id INTEGER PRIMARY KEY, score REAL, date TEXT, doc_type TEXT, "
-                "year INTEGER, status TEXT, box TEXT, retention TEXT)"
-            )
             self._local.conn = conn
         return conn
 
@@ -175,7 +209,7 @@ class EmbeddedBackend(Backend):
         if not docs:
             return
         conn = self.connection()
-        rows, texts, fts, keys, issuers, ids = [], [], [], [], [], []
+        rows, texts, fts, keys, issuers, ids, facet_rows = [], [], [], [], [], [], []
         for d in docs:
             kind, key = entry_of(d)
             rowid = entries.rowid(key)
@@ -227,6 +261,21 @@ class EmbeddedBackend(Backend):
                     body_bi,
                     extra_bi,
                     att_bi,
+                    " ".join(vis_token(k) for k in sorted(set(d["keys"]))),
+                )
+            )
+            doc_keys = sorted(set(d["keys"]))
+            issuer_ids = list(dict.fromkeys(d["issuer_ids"]))
+            combo = tuple(d[f] for f in COMBO_FIELDS)
+            facet_rows.append(
+                (
+                    rowid,
+                    d["date"],
+                    combo,
+                    issuer_ids[0] if issuer_ids else None,
+                    int(len(issuer_ids) > 1),
+                    doc_keys[0] if doc_keys else "",
+                    len(doc_keys),
                 )
             )
             keys.extend((k, rowid) for k in d["keys"])
@@ -240,9 +289,25 @@ class EmbeddedBackend(Backend):
             conn.executemany(f"INSERT INTO docs VALUES ({','.join('?' * 16)})", rows)
             conn.executemany("INSERT INTO doc_text VALUES (?, ?, ?, ?, ?)", texts)
             conn.executemany(
-                "INSERT INTO fts(rowid, title_seg, body_seg, extra_seg, att_seg, title_bi, body_bi, extra_bi, att_bi) "
-                "VALUES (?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO fts(rowid, title_seg, body_seg, extra_seg, att_seg, title_bi, body_bi, extra_bi, att_bi, "
+                "vis) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 fts,
+            )
+            combos = {row[2] for row in facet_rows}
+            conn.executemany(
+                "INSERT OR IGNORE INTO facet_combos (doc_type, year, status, box, retention) VALUES (?,?,?,?,?)", combos
+            )
+            combo_ids = {
+                combo: conn.execute(
+                    "SELECT id FROM facet_combos WHERE doc_type IS ? AND year IS ? AND status IS ? AND box IS ? "
+                    "AND retention IS ?",
+                    combo,
+                ).fetchone()[0]
+                for combo in combos
+            }
+            conn.executemany(
+                "INSERT INTO doc_facets VALUES (?,?,?,?,?,?,?)",
+                [(r[0], r[1], combo_ids[r[2]], *r[3:]) for r in facet_rows],
             )
             conn.executemany("INSERT OR IGNORE INTO doc_keys VALUES (?, ?)", keys)
             conn.executemany("INSERT OR IGNORE INTO doc_issuers VALUES (?, ?, ?, ?)", issuers)
@@ -258,6 +323,7 @@ class EmbeddedBackend(Backend):
         conn.executemany("DELETE FROM fts WHERE rowid = ?", ids)
         conn.executemany("DELETE FROM doc_keys WHERE doc_id = ?", ids)
         conn.executemany("DELETE FROM doc_issuers WHERE doc_id = ?", ids)
+        conn.executemany("DELETE FROM doc_facets WHERE id = ?", ids)
 
     def delete(self, keys) -> None:
         rowids = [(entries.rowid(k),) for k in entries.normalise(keys)]
@@ -275,7 +341,7 @@ class EmbeddedBackend(Backend):
     def clear(self) -> None:
         conn = self.connection()
         conn.execute("BEGIN IMMEDIATE")
-        for table in ("docs", "doc_text", "fts", "doc_keys", "doc_issuers"):
+        for table in TABLES:
             conn.execute(f"DELETE FROM {table}")
         conn.execute("COMMIT")
 
@@ -287,43 +353,53 @@ class EmbeddedBackend(Backend):
 
     # --- searching ------------------------------------------------------------------------------------
 
+    # Visibility of a candidate for a person holding many keys (they are in temp.userkey): its first key,
+    # and only for the entries with several keys (a flow's people) a probe of doc_keys.
+    MANY_KEYS_VISIBLE = (
+        "(m.vkey IN temp.userkey OR (m.nkeys > 1 AND EXISTS "
+        "(SELECT 1 FROM doc_keys k JOIN temp.userkey u ON u.key = k.key WHERE k.doc_id = m.id)))"
+    )
+
     @staticmethod
     def _filters(q: SearchQuery) -> tuple[list[str], list]:
         where, params = [], []
+        combo_where, combo_params = [], []
 
-        def any_of(column, values):
-            where.append(f"{column} IN ({','.join('?' * len(values))})")
-            params.extend(values)
+        def any_of(clauses, values_out, column, values):
+            clauses.append(f"{column} IN ({','.join('?' * len(values))})")
+            values_out.extend(values)
 
-        # The person's keys are in temp.userkey (filled by ``search``): per candidate row, its few keys are
-        # probed there. (An IN-subquery over doc_keys would first build the set of every visible id —
-        # 100,000 rows for a person who may see everything — and ``key IN (…)`` per row probes every key.)
-        where.append("EXISTS (SELECT 1 FROM doc_keys k JOIN temp.userkey u ON u.key = k.key WHERE k.doc_id = d.id)")
         if q.doc_types:
-            any_of("d.doc_type", q.doc_types)
+            any_of(combo_where, combo_params, "doc_type", q.doc_types)
         if q.statuses:
-            any_of("d.status", q.statuses)
+            any_of(combo_where, combo_params, "status", q.statuses)
         if q.boxes:
-            any_of("d.box", q.boxes)
+            any_of(combo_where, combo_params, "box", q.boxes)
         if q.retentions:
-            any_of("d.retention", q.retentions)
+            any_of(combo_where, combo_params, "retention", q.retentions)
+        if q.year_from:
+            combo_where.append("year >= ?")
+            combo_params.append(q.year_from)
+        if q.year_to:
+            combo_where.append("year <= ?")
+            combo_params.append(q.year_to)
+        if combo_where:
+            # A handful of combinations stand for every (文种, year, status, box, 保管期限) filter.
+            where.append(f"m.combo IN (SELECT id FROM facet_combos WHERE {' AND '.join(combo_where)})")
+            params.extend(combo_params)
         if q.issuer_ids:
-            any_of("d.id IN (SELECT doc_id FROM doc_issuers WHERE unit_id", [int(i) for i in q.issuer_ids])
+            any_of(
+                where, params, "m.id IN (SELECT doc_id FROM doc_issuers WHERE unit_id", [int(i) for i in q.issuer_ids]
+            )
             where[-1] += ")"
         if q.doc_number:
-            where.append("d.doc_number_key = ?")
+            where.append("m.id IN (SELECT id FROM docs WHERE doc_number_key = ?)")
             params.append(q.doc_number)
-        if q.year_from:
-            where.append("d.year >= ?")
-            params.append(q.year_from)
-        if q.year_to:
-            where.append("d.year <= ?")
-            params.append(q.year_to)
         if q.date_from:
-            where.append("d.date >= ?")
+            where.append("m.date >= ?")
             params.append(q.date_from.isoformat())
         if q.date_to:
-            where.append("d.date <= ?")
+            where.append("m.date <= ?")
             params.append(q.date_to.isoformat())
         return where, params
 
@@ -331,57 +407,74 @@ class EmbeddedBackend(Backend):
         if not q.keys:
             return SearchResult(0, [], {}, q.page, q.page_size)
         conn = self.connection()
-        where, params = self._filters(q)
+        keys = sorted(set(q.keys))
+        few_keys = len(keys) <= VIS_TOKEN_KEYS
         match = to_match(q.tree)
-        if match:
-            sql = (
-                f"INSERT INTO temp.hit SELECT d.id, bm25(fts, {', '.join(map(str, WEIGHTS))}), {HIT_COLUMNS} FROM fts "
-                f"JOIN docs d ON d.id = fts.rowid WHERE fts MATCH ? AND {' AND '.join(where)}"
-            )
-            params = [match, *params]
+        where, params = self._filters(q)
+        if few_keys:
+            fts_match = f"({match}) AND {vis_expr(keys)}" if match else vis_expr(keys)
         else:
-            sql = f"INSERT INTO temp.hit SELECT d.id, 0, {HIT_COLUMNS} FROM docs d WHERE {' AND '.join(where)}"
-        conn.execute("BEGIN")
+            fts_match = match
+            where.insert(0, self.MANY_KEYS_VISIBLE)
+        if fts_match:
+            source = "FROM fts JOIN doc_facets m ON m.id = fts.rowid WHERE fts MATCH ?"
+            params = [fts_match, *params]
+        else:
+            source = "FROM doc_facets m WHERE 1"
+        source += "".join(f" AND {w}" for w in where)
+        by_relevance = bool(match) and q.sort == "relevance"
+        start = (q.page - 1) * q.page_size
+        end = start + q.page_size
+        bm25 = f"bm25(fts, {', '.join(map(str, WEIGHTS))})"
+        conn.execute("BEGIN")  # one snapshot for the candidates, the ranking and the page
         try:
-            conn.execute("DELETE FROM temp.hit")
-            conn.execute("DELETE FROM temp.userkey")
-            conn.executemany("INSERT OR IGNORE INTO temp.userkey VALUES (?)", [(k,) for k in q.keys])
-            conn.execute(sql, params)
-            total = conn.execute("SELECT count(*) FROM temp.hit").fetchone()[0]
-            order = {
-                "relevance": "h.score ASC, h.date DESC, h.id DESC" if match else "h.date DESC, h.id DESC",
-                "date_desc": "h.date DESC, h.id DESC",
-                "date_asc": "h.date ASC, h.id ASC",
-            }.get(q.sort, "h.date DESC, h.id DESC")
-            rows = conn.execute(
-                "SELECT d.obj_id, t.title, d.doc_number, d.doc_type, d.status, d.box, d.retention, d.issuer_names, "
-                "d.year, d.date, h.score, t.body, t.attachments, t.attachment_text, d.entry, d.key, d.archive_code "
-                "FROM "
-                f"(SELECT * FROM temp.hit h ORDER BY {order} LIMIT ? OFFSET ?) h JOIN docs d ON d.id = h.id "
-                f"JOIN doc_text t ON t.id = h.id ORDER BY {order}",
-                (q.page_size, (q.page - 1) * q.page_size),
+            if not few_keys:
+                conn.execute("DELETE FROM temp.userkey")
+                conn.executemany("INSERT OR IGNORE INTO temp.userkey VALUES (?)", [(k,) for k in keys])
+            # Every visible candidate, once, without scoring: the total and the facets come from these rows
+            # (id, combo, issuer when it is the only one, id when co-issued[, date when sorting by it]).
+            candidates = conn.execute(
+                "SELECT m.id, m.combo, CASE WHEN m.co THEN NULL ELSE m.issuer_id END, CASE WHEN m.co THEN m.id END"
+                f"{'' if by_relevance else ', m.date'} {source}",
+                params,
             ).fetchall()
-            facets = self._facets(conn) if q.facets and total else {}
+            total = len(candidates)
+            scores: dict[int, float] = {}
+            if by_relevance:
+                page_ids = self._ranked_page(conn, source, params, bm25, total, start, end, scores)
+            else:
+                pick = heapq.nsmallest if q.sort == "date_asc" else heapq.nlargest
+                page_ids = [r[0] for r in pick(end, candidates, key=itemgetter(4, 0))[start:]]
+                if match and page_ids:
+                    scores.update(
+                        conn.execute(
+                            f"SELECT rowid, {bm25} FROM fts WHERE fts MATCH ? AND rowid IN "
+                            f"({','.join('?' * len(page_ids))})",
+                            [fts_match, *page_ids],
+                        )
+                    )
+            rows = self._page_rows(conn, page_ids)
+            facets = self._facets(conn, candidates) if q.facets and total else {}
         finally:
             conn.execute("COMMIT")
         terms = highlight_terms(q.tree) if q.highlight else []
         hits = []
         for row in rows:
-            title, body, names, att_text = row[1], row[11], row[12], row[13]
+            title, body, names, att_text = row[2], row[11], row[12], row[13]
             snippet_html, snippet_from = highlight.best_snippet(body, att_text, terms, fallback=names)
             hits.append(
                 Hit(
-                    id=row[0],
+                    id=row[1],
                     title=title,
-                    doc_number=row[2],
-                    doc_type=row[3],
-                    status=row[4],
-                    box=row[5],
-                    retention=row[6],
-                    issuer_names=json.loads(row[7]),
-                    year=row[8],
-                    date=row[9],
-                    score=-float(row[10] or 0),
+                    doc_number=row[3],
+                    doc_type=row[4],
+                    status=row[5],
+                    box=row[6],
+                    retention=row[7],
+                    issuer_names=json.loads(row[8]),
+                    year=row[9],
+                    date=row[10],
+                    score=-float(scores.get(row[0]) or 0),
                     title_html=highlight.mark(title, terms),
                     snippet_html=snippet_html,
                     snippet_from=snippet_from,
@@ -390,28 +483,89 @@ class EmbeddedBackend(Backend):
                     archive_code=row[16],
                 )
             )
-        return SearchResult(total, hits, facets, q.page, q.page_size)
+        ranked = RANK_CAP if by_relevance and total > RANK_CAP else None
+        return SearchResult(total, hits, facets, q.page, q.page_size, ranked=ranked)
 
     @staticmethod
-    def _facets(conn) -> dict[str, list[dict]]:
-        facets = {}
-        for name, column in (
-            ("doc_type", "doc_type"),
-            ("year", "year"),
-            ("status", "status"),
-            ("box", "box"),
-            ("retention", "retention"),
-        ):
-            rows = conn.execute(
-                f"SELECT {column}, count(*) FROM temp.hit WHERE {column} != '' GROUP BY {column} "
-                f"ORDER BY count(*) DESC, {column} DESC LIMIT {FACET_LIMIT}"
-            ).fetchall()
-            facets[name] = [{"value": str(v), "label": str(v), "count": c} for v, c in rows]
-        rows = conn.execute(
-            # CROSS JOIN keeps the hits as the outer loop: left to itself the planner walks all of doc_issuers
-            # in unit order (for the GROUP BY) and probes the hits — 200 ms at 100,000 documents for one hit.
-            "SELECT i.unit_id, min(i.name), count(*) FROM temp.hit h CROSS JOIN doc_issuers i ON i.doc_id = h.id "
-            f"GROUP BY i.unit_id ORDER BY count(*) DESC, i.unit_id LIMIT {FACET_LIMIT}"
+    def _ranked_page(conn, source, params, bm25, total, start, end, scores) -> list[int]:
+        """Ids of the page in relevance order (bm25, then newest): the first ``RANK_CAP`` candidates by row id
+        ranked, any further ones after them in row-id order."""
+        ranked = conn.execute(
+            f"SELECT m.id, {bm25}, m.date {source} ORDER BY fts.rowid DESC LIMIT {RANK_CAP}", params
         ).fetchall()
-        facets["issuer"] = [{"value": str(u), "label": n, "count": c} for u, n, c in rows]
+        ranked.sort(key=itemgetter(2, 0), reverse=True)
+        ranked.sort(key=itemgetter(1))  # stable: equal scores stay newest first
+        scores.update((r[0], r[1]) for r in ranked)
+        page_ids = [r[0] for r in ranked[start:end]]
+        if end > len(ranked) and total > len(ranked):
+            first = max(start, len(ranked))
+            tail = conn.execute(
+                f"SELECT m.id, {bm25} {source} ORDER BY fts.rowid DESC LIMIT ? OFFSET ?",
+                [*params, end - first, first],
+            ).fetchall()
+            scores.update(tail)
+            page_ids += [r[0] for r in tail]
+        return page_ids
+
+    @staticmethod
+    def _page_rows(conn, page_ids) -> list[tuple]:
+        if not page_ids:
+            return []
+        rows = conn.execute(
+            "SELECT d.id, d.obj_id, t.title, d.doc_number, d.doc_type, d.status, d.box, d.retention, d.issuer_names, "
+            "d.year, d.date, t.body, t.attachments, t.attachment_text, d.entry, d.key, d.archive_code "
+            f"FROM docs d JOIN doc_text t ON t.id = d.id WHERE d.id IN ({','.join('?' * len(page_ids))})",
+            page_ids,
+        ).fetchall()
+        by_id = {r[0]: r for r in rows}
+        return [by_id[i] for i in page_ids if i in by_id]
+
+    @staticmethod
+    def _facets(conn, candidates) -> dict[str, list[dict]]:
+        """Facet counts over the visible candidates (see ``search``): counted at C speed, with no more SQL than
+        the few combinations' values and the co-issued entries' issuers."""
+        combos = Counter(map(itemgetter(1), candidates))
+        sole_issuers = list(map(itemgetter(2), candidates))
+        issuers = Counter(sole_issuers)
+        issuers.pop(None, None)
+        example = {}  # issuer → a visible entry of theirs, whose issuer name labels the facet
+        co_ids = list(filter(None, map(itemgetter(3), candidates)))
+        for chunk in _chunks(co_ids):
+            for doc_id, unit_id in conn.execute(
+                f"SELECT doc_id, unit_id FROM doc_issuers WHERE doc_id IN ({','.join('?' * len(chunk))})", chunk
+            ):
+                issuers[unit_id] += 1
+                example.setdefault(unit_id, doc_id)
+        values = {}
+        for chunk in _chunks(list(combos)):
+            for row in conn.execute(
+                f"SELECT id, {', '.join(COMBO_FIELDS)} FROM facet_combos WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ):
+                values[row[0]] = row[1:]
+        counts = {}
+        for i, name in enumerate(COMBO_FIELDS):
+            acc = counts[name] = {}
+            for combo, n in combos.items():
+                value = values[combo][i]
+                acc[value] = acc.get(value, 0) + n
+            acc.pop("", None)
+            acc.pop(None, None)
+        facets = {}
+        for name in ("doc_type", "year", "status", "box", "retention"):
+            top = sorted(counts[name].items(), key=lambda kv: (kv[1], kv[0]), reverse=True)[:FACET_LIMIT]
+            facets[name] = [{"value": str(v), "label": str(v), "count": c} for v, c in top]
+        top = sorted(issuers.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_LIMIT]
+        names = {}
+        for unit_id, _ in top:
+            doc_id = example[unit_id] if unit_id in example else candidates[sole_issuers.index(unit_id)][0]
+            names[unit_id] = conn.execute(
+                "SELECT name FROM doc_issuers WHERE doc_id = ? AND unit_id = ?", (doc_id, unit_id)
+            ).fetchone()[0]
+        facets["issuer"] = [{"value": str(u), "label": names[u], "count": c} for u, c in top]
         return facets
+
+
+def _chunks(values, size=500):
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
