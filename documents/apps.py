@@ -11,7 +11,6 @@ class DocumentsConfig(AppConfig):
 
     def ready(self):
         # 公文卡片 in messages: shown to each viewer only while they may read the document.
-        import rules
         from django.urls import reverse
 
         from oa.messaging import cards
@@ -19,8 +18,6 @@ class DocumentsConfig(AppConfig):
         from .archive.corrections import current_values
         from .archive.models import ArchiveItem
         from .models import Document, IncomingDocument
-        from .workflow.access import can_view_flow
-        from .workflow.models import Flow
 
         cards.register(
             "documents",
@@ -30,13 +27,7 @@ class DocumentsConfig(AppConfig):
             url=lambda document: reverse("documents:preview", args=[document.pk]),
         )
 
-        # A 收文 is seen by whoever may see its flow (the receiving unit, every participant); its page is the flow.
-        @rules.predicate
-        def sees_incoming_flow(user, incoming):
-            flow = Flow.objects.filter(incoming_id=getattr(incoming, "pk", None)).first()
-            return flow is not None and can_view_flow(user, flow)
-
-        rules.set_perm("documents.view_incoming", sees_incoming_flow)
+        # A 收文: whoever may see its flow (documents.rules); its page is the flow.
         cards.register(
             "incoming",
             load=_by_pk(IncomingDocument),

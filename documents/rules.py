@@ -34,10 +34,21 @@ def sees_flow(user, document):
     return flow is not None and can_view_flow(user, flow)
 
 
+@rules.predicate
+def sees_incoming_flow(user, incoming):
+    """A 收文 (IncomingDocument) is seen by whoever may see its flow (the receiving unit, every participant)."""
+    from .workflow.access import can_view_flow
+    from .workflow.models import Flow
+
+    flow = Flow.objects.filter(incoming_id=getattr(incoming, "pk", None)).first()
+    return flow is not None and can_view_flow(user, flow)
+
+
 rules.add_perm("documents.add_document", is_active_person & has_unit)
 rules.add_perm("documents.view_document", is_active_person & same_unit)
 # Reading the draft's text (preview, PDF, page images, the API's read): its unit, and whoever may see its flow.
 rules.add_perm("documents.read_document", is_active_person & (same_unit | sees_flow))
+rules.add_perm("documents.view_incoming", is_active_person & sees_incoming_flow)
 rules.add_perm("documents.change_document", is_active_person & same_unit & is_draft)
 # 登记(编号) is the 收发员's step.
 rules.add_perm("documents.assign_number", is_active_person & same_unit & holds_role(Role.CLERK))

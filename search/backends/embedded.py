@@ -197,6 +197,16 @@ class EmbeddedBackend(Backend):
             self._local.conn = conn
         return conn
 
+    def layout_outdated(self) -> bool:
+        if getattr(self._local, "conn", None) is not None or not self.path.exists():
+            return False  # opened by this process already (so rebuilt if it was old), or not there yet
+        conn = sqlite3.connect(str(self.path), timeout=30)
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        finally:
+            conn.close()
+        return version not in (0, SCHEMA_VERSION)
+
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
         if conn is not None:

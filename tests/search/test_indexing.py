@@ -140,3 +140,30 @@ def test_a_save_outside_any_transaction_after_one_that_committed_is_indexed(embe
     )
     assert found(embedded, "碧道", personas.yj_staff.unit_id) == [first.pk]
     assert found(embedded, "河湖清漂", personas.yj_staff.unit_id) == [second.pk]
+
+
+def test_an_index_of_an_older_layout_is_refilled_after_migrate(
+    embedded, personas, django_capture_on_commit_callbacks, capsys
+):
+    import sqlite3
+    from pathlib import Path
+
+    from search.apps import refill_outdated_index
+
+    with django_capture_on_commit_callbacks(execute=True):
+        document = documents.create_draft(personas.yj_staff, DATA)
+    embedded.close()
+    path = Path(embedded.path)
+    for leftover in path.parent.glob(path.name + "*"):
+        leftover.unlink()
+    old = sqlite3.connect(str(path))
+    old.execute("CREATE TABLE docs (id INTEGER PRIMARY KEY)")  # what an older release left behind
+    old.execute("PRAGMA user_version = 3")
+    old.commit()
+    old.close()
+
+    assert embedded.layout_outdated()
+    assert refill_outdated_index(verbosity=1) >= 1
+    assert "检索索引已重建" in capsys.readouterr().out
+    assert found(embedded, "碧道", personas.yj_staff.unit_id) == [document.pk]
+    assert not embedded.layout_outdated() and refill_outdated_index() == 0  # nothing to do the second time
