@@ -2,12 +2,12 @@
 titles when allowed) for attendees.
 
 The rules every socket shares are oa.core.consumers.LiveConsumer's (origin checked in oa.asgi, anonymous →
-4401, ended session → 4001, logout and deactivation close it at once). The group comes from the meeting id
-in the path, joined only after the server checks that the person may see that meeting (otherwise 4403);
-every event re-checks the account, the session and the permission before sending anything, so someone
-removed from a meeting is closed (4403) instead of hearing about it."""
+4401, ended session → 4001, logout and deactivation close it at once). As an ObjectLiveConsumer, the group
+comes from the meeting id in the path, joined only after the server checks that the person may see that
+meeting (otherwise 4403); every event re-checks the account, the session and the permission before sending
+anything, so someone removed from a meeting is closed (4403) instead of hearing about it."""
 
-from oa.core.consumers import CLOSE_FORBIDDEN, LiveConsumer
+from oa.core.consumers import CLOSE_FORBIDDEN, ObjectLiveConsumer
 from oa.permissions import can
 
 from .models import Meeting
@@ -17,23 +17,19 @@ from .services import counts
 __all__ = ["CLOSE_FORBIDDEN", "MeetingConsumer"]
 
 
-class MeetingConsumer(LiveConsumer):
-    refused_close_code = CLOSE_FORBIDDEN
+class MeetingConsumer(ObjectLiveConsumer):
+    url_kwarg = "meeting_id"
+    hello_type = changed_type = None  # the payload names its own type ("counts" or "changed")
+    meeting_changed = ObjectLiveConsumer.object_changed
 
     @property
     def meeting_id(self) -> int:
-        return int(self.scope["url_route"]["kwargs"]["meeting_id"])
+        return self.object_id
 
-    def groups_for(self, user) -> list[str] | None:
-        return None if self._payload(user) is None else [meeting_group(self.meeting_id)]
+    def group_for(self, object_id: int) -> str:
+        return meeting_group(object_id)
 
-    async def hello(self) -> dict | None:
-        return await self.recheck(self._payload)
-
-    async def meeting_changed(self, event):
-        await self.send_hello()
-
-    def _payload(self, user) -> dict | None:
+    def state(self, user) -> dict | None:
         meeting = Meeting.objects.filter(pk=self.meeting_id).first()
         if meeting is None or not can(user, "meetings.view_meeting", meeting):
             return None

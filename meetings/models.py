@@ -180,6 +180,30 @@ class UnitInvitation(models.Model):
         return f"{self.meeting} · {self.unit}"
 
 
+class NoticeDelivery(models.Model):
+    """One notice (会议通知 / 会议变更通知 / 会议取消通知) sent to an invited unit through the 公文交换. The
+    exchange's Delivery row is the truth about where it stands (待发送, 已送达, 已签收, 已退回 …); this row only
+    says which meeting, unit and kind of notice it carries, so the organiser's page can show it."""
+
+    class Kind(models.TextChoices):
+        NOTICE = "notice", "会议通知"
+        CHANGE = "change", "会议变更通知"
+        CANCEL = "cancel", "会议取消通知"
+
+    invitation = models.ForeignKey(UnitInvitation, on_delete=models.CASCADE, related_name="notices")
+    delivery = models.OneToOneField("exchange.Delivery", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("通知类型", max_length=10, choices=Kind.choices, default=Kind.NOTICE)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "会议通知投递"
+        verbose_name_plural = "会议通知投递"
+        ordering = ["invitation_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.invitation} · {self.get_kind_display()}"
+
+
 class Role(models.TextChoices):
     ATTEND = "出席", "出席"
     OBSERVE = "列席", "列席"

@@ -36,6 +36,7 @@ urlpatterns = [
     path("<int:pk>/notice/", views.notice, name="notice"),
     path("<int:pk>/units/<int:invitation_id>/by-todo/", views.unit_by_todo, name="unit_by_todo"),
     path("<int:pk>/units/<int:invitation_id>/withdraw/", views.unit_withdraw, name="unit_withdraw"),
+    path("<int:pk>/notices/<int:notice_id>/resend/", views.notice_resend, name="notice_resend"),
     path("rooms/", views.rooms, name="rooms"),
     path("rooms/<int:room_id>/", views.room_edit, name="room_edit"),
     path("rooms/<int:room_id>/active/", views.room_active, name="room_active"),

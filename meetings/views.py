@@ -196,7 +196,7 @@ def detail(request, pk):
         "decisions": meeting.decisions.select_related("supervision_item"),
         "counts": services.counts(meeting) if manage else None,
         "board": services.attendance_board(meeting) if manage else None,
-        "unit_invitations": meeting.unit_invitations.select_related("unit").order_by("unit__path") if manage else None,
+        "unit_invitations": services.invitations_with_notices(meeting) if manage else None,
         "colleagues": Person.objects.filter(unit=user.unit_id, is_active=True).exclude(
             pk__in=meeting.attendees.values("person_id")
         ),
@@ -237,7 +237,7 @@ def counts(request, pk):
             "meeting": meeting,
             "counts": services.counts(meeting),
             "board": services.attendance_board(meeting),
-            "unit_invitations": meeting.unit_invitations.select_related("unit").order_by("unit__path"),
+            "unit_invitations": services.invitations_with_notices(meeting),
             "manage": True,
         },
     )
@@ -560,7 +560,7 @@ def notice(request, pk):
         "waiting": waiting,
         "title": services.notice_title(meeting),
         "body": services.notice_body(meeting, max([i.seats for i in waiting], default=1)),
-        "invitations": meeting.unit_invitations.select_related("unit").order_by("unit__path"),
+        "invitations": services.invitations_with_notices(meeting),
     }
     due = list(followups.due_invitations(meeting))
     if due:
@@ -590,6 +590,26 @@ def unit_withdraw(request, meeting, invitation_id):
     )
     services.withdraw_unit(request.user, invitation)
     messages.success(request, f"已撤销对{invitation.unit.name}的邀请。")
+
+
+@login_required
+@require_POST
+def notice_resend(request, pk, notice_id):
+    """重新发送 a returned notice, from the organiser's page or the organising clerk's notice page."""
+    meeting = Meeting.objects.select_related("organiser_unit").filter(pk=pk).first()
+    user = request.user
+    if meeting is None or not (
+        can(user, "meetings.manage_meeting", meeting) or can(user, "meetings.send_notice", meeting)
+    ):
+        raise Http404("该会议不存在或您无权重新发送会议通知。")
+    try:
+        messages.success(request, services.resend_notice(user, meeting, notice_id))
+    except ServiceError as error:
+        messages.error(request, error.message)
+    back = "meetings:notice" if request.POST.get("back") == "notice" else "meetings:detail"
+    if back == "meetings:detail" and not can(user, "meetings.view_meeting", meeting):
+        back = "meetings:notice"
+    return redirect(back, meeting.pk)
 
 
 # --- meeting rooms (the unit's 办公室) -------------------------------------------------------------------

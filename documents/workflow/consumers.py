@@ -4,11 +4,12 @@ The rules every socket shares are oa.core.consumers.LiveConsumer's: origin check
 sockets refused with 4401, ended sessions with 4001, logout and deactivation close the socket at once. The
 group comes from the flow id in the path, joined only after the server checks that the person may see the
 flow (``access.can_view_flow``; otherwise 4403). Every event re-checks the account, the session and the
-access before sending anything, so someone who can no longer see the flow hears nothing more (4403). The
-message carries no content: the page refetches its panel over HTTP (the database is the truth). A client's
-"resync" is answered with "hello" (the flow's current revision and state)."""
+access before sending anything, so someone who can no longer see the flow hears nothing more (4403) — the
+object socket of oa.core.consumers.ObjectLiveConsumer. The message carries no content: the page refetches
+its panel over HTTP (the database is the truth). A client's "resync" is answered with "hello" (the flow's
+current revision and state)."""
 
-from oa.core.consumers import CLOSE_FORBIDDEN, LiveConsumer
+from oa.core.consumers import CLOSE_FORBIDDEN, ObjectLiveConsumer
 
 from .access import can_view_flow
 from .models import Flow
@@ -17,26 +18,18 @@ from .push import flow_group
 __all__ = ["CLOSE_FORBIDDEN", "FlowConsumer"]
 
 
-class FlowConsumer(LiveConsumer):
-    refused_close_code = CLOSE_FORBIDDEN
+class FlowConsumer(ObjectLiveConsumer):
+    url_kwarg = "flow_id"
+    flow_changed = ObjectLiveConsumer.object_changed
 
     @property
     def flow_id(self) -> int:
-        return int(self.scope["url_route"]["kwargs"]["flow_id"])
+        return self.object_id
 
-    def groups_for(self, user) -> list[str] | None:
-        return None if self._state(user) is None else [flow_group(self.flow_id)]
+    def group_for(self, object_id: int) -> str:
+        return flow_group(object_id)
 
-    async def hello(self) -> dict | None:
-        state = await self.recheck(self._state)
-        return None if state is None else {"type": "hello", **state}
-
-    async def flow_changed(self, event):
-        state = await self.recheck(self._state)
-        if state is not None:
-            await self.send_json({"type": "changed", **state})
-
-    def _state(self, user) -> dict | None:
+    def state(self, user) -> dict | None:
         """The flow's revision and step if the person may (still) see it; None otherwise."""
         flow = Flow.objects.filter(pk=self.flow_id).first()
         if flow is None or not can_view_flow(user, flow):

@@ -6,6 +6,7 @@ from .invitations import answer, attendance_board, counts, invite_people, invite
 from .materials import upload_material, watermarked_copy, withdraw_materials
 from .minutes import add_decision, attendance_lists, decision_to_supervision, draft_minutes, minutes_body
 from .notice_returns import notice_bounced, notice_resent, notify_unit_by_todo, withdraw_unit
+from .notice_status import invitations_with_notices, resend_notice, unit_notices
 from .notices import NoticeResult, notice_body, notice_title, open_nomination, send_notice
 from .rooms import create_room, set_room_active, update_room
 from .scheduling import (
@@ -35,6 +36,7 @@ __all__ = [
     "decision_to_supervision",
     "draft_minutes",
     "get_meeting_for",
+    "invitations_with_notices",
     "invite_people",
     "invite_units",
     "mark_present",
@@ -49,6 +51,7 @@ __all__ = [
     "notify_unit_by_todo",
     "open_nomination",
     "remove_agenda_item",
+    "resend_notice",
     "reschedule",
     "room_conflicts",
     "send_followup",
@@ -56,6 +59,7 @@ __all__ = [
     "set_room_active",
     "sign_in",
     "sign_in_window_open",
+    "unit_notices",
     "update_meeting",
     "update_room",
     "upload_material",

@@ -20,7 +20,7 @@ from oa.core.errors import ServiceError
 from oa.permissions import can, require
 from oa.todo import services as todo
 
-from ..models import Attendee, Meeting, Response, Status, UnitInvitation
+from ..models import Attendee, Meeting, NoticeDelivery, Response, Status, UnitInvitation
 from ..push import meeting_changed_on_commit
 from .invitations import SOURCE_APP, clerks_of
 from .notices import NoticeResult, _issue, ask_clerks_to_send, reply_deadline
@@ -193,10 +193,12 @@ def send_followup(actor, meeting: Meeting) -> NoticeResult:
             units = [i.unit for i in due]
             document = _issue(actor, meeting, followup_title(meeting, kind), followup_body(meeting, kind), units, label)
             deliveries = dispatch(actor, document, [i.unit for i in due])
+            by_unit = {d.recipient_id: d for d in deliveries}
             for invitation in due:
                 invitation.followup_pending = ""
                 invitation.notice_note = f"{label}{document.doc_number or ''}已通过公文交换发送"
                 invitation.save(update_fields=["followup_pending", "notice_note"])
+                NoticeDelivery.objects.create(invitation=invitation, delivery=by_unit[invitation.unit_id], kind=kind)
             record(
                 actor,
                 "meetings.send_followup",

@@ -25,7 +25,7 @@ from oa.permissions import can, require
 from oa.todo import services as todo
 from oa.todo.models import TodoItem
 
-from ..models import Meeting, UnitInvitation
+from ..models import Meeting, NoticeDelivery, UnitInvitation
 from ..push import meeting_changed_on_commit
 from .invitations import SOURCE_APP, _notify_unit, _open, clerks_of
 
@@ -218,6 +218,7 @@ def send_notice(actor, meeting: Meeting) -> NoticeResult:
                 invitation.channel, invitation.exchange_ref = Channel.EXCHANGE, str(delivery.pk)
                 invitation.notice_note = f"会议通知{document.doc_number or ''}已通过公文交换发送"
                 invitation.save(update_fields=["channel", "exchange_ref", "notice_note"])
+                NoticeDelivery.objects.create(invitation=invitation, delivery=delivery, kind=NoticeDelivery.Kind.NOTICE)
             record(
                 actor,
                 "meetings.send_notice",
@@ -253,16 +254,23 @@ def after_invite(actor, meeting: Meeting, invitations) -> NoticeResult | None:
 
 def delivery_saved(sender, instance, **kwargs) -> None:
     """post_save of ``exchange.Delivery``, acted on after the commit: signed for → open the nomination;
-    退回/撤回 → tell the organiser (``notice_returns``); sent again → back to waiting for 签收."""
-    from . import notice_returns
+    退回/撤回 → tell the organiser (``notice_returns``); sent again → back to waiting for 签收. Any other change
+    of a meeting's notice (送达, or a 变更/取消通知) refreshes the meeting's page (``notice_status``)."""
+    from . import notice_returns, notice_status
 
-    delivery_id = instance.pk
-    if instance.state == "signed":
-        transaction.on_commit(lambda: open_nomination(delivery_id))
-    elif instance.state in ("returned", "recalled"):
-        transaction.on_commit(lambda: notice_returns.notice_bounced(delivery_id))
-    elif instance.state == "pending" and instance.round > 1:
-        transaction.on_commit(lambda: notice_returns.notice_resent(delivery_id))
+    delivery_id, state, resent = instance.pk, instance.state, instance.round > 1
+
+    def after_commit():
+        handled = None
+        if state == "signed":
+            handled = open_nomination(delivery_id)
+        elif state in ("returned", "recalled"):
+            handled = notice_returns.notice_bounced(delivery_id)
+        elif state == "pending" and resent:
+            handled = notice_returns.notice_resent(delivery_id)
+        notice_status.notice_delivery_changed(delivery_id, push=handled is None)
+
+    transaction.on_commit(after_commit)
 
 
 def open_nomination(delivery_id) -> UnitInvitation | None:

@@ -287,3 +287,48 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
 
 _ENDED = object()
+
+
+class ObjectLiveConsumer(LiveConsumer):
+    """A live socket about one object named in the URL path (/ws/flow/<id>/, /ws/meetings/<id>/ …).
+
+    The group comes from the object's id in the path (``group_for``), joined only when ``state(user)``
+    says the person may see the object; otherwise the socket is refused with 4403. Every event re-checks the
+    account, the session and ``state`` before sending, so someone who lost access is closed (4403) instead
+    of hearing more. Subclasses name the path argument (``url_kwarg``), the group, ``state`` and point their
+    event handler at ``object_changed``."""
+
+    refused_close_code = CLOSE_FORBIDDEN
+    url_kwarg: str = ""
+    # The "type" of the first message and of each change message, merged with ``state``; None sends
+    # ``state`` as it is (it carries its own type).
+    hello_type: str | None = "hello"
+    changed_type: str | None = "changed"
+
+    @property
+    def object_id(self) -> int:
+        return int(self.scope["url_route"]["kwargs"][self.url_kwarg])
+
+    def group_for(self, object_id: int) -> str:
+        raise NotImplementedError
+
+    def state(self, user) -> dict | None:
+        """What this person may hear about the object now (worker thread); None when they may not see it."""
+        raise NotImplementedError
+
+    def groups_for(self, user) -> list[str] | None:
+        return None if self.state(user) is None else [self.group_for(self.object_id)]
+
+    async def hello(self) -> dict | None:
+        return await self._message(self.hello_type)
+
+    async def object_changed(self, event):
+        message = await self._message(self.changed_type)
+        if message is not None:
+            await self.send_json(message)
+
+    async def _message(self, kind: str | None) -> dict | None:
+        state = await self.recheck(self.state)
+        if state is None or kind is None:
+            return state
+        return {"type": kind, **state}

@@ -54,23 +54,23 @@ def test_two_people_chat_live(asgi_server, browser):
     _send(zhang_page, "你好，请把防汛值班表发我")
     mine = zhang_page.locator(".msg.is-mine", has_text="你好，请把防汛值班表发我")
     expect(mine).to_be_visible()
-    expect(li_page.locator(".msg", has_text="你好，请把防汛值班表发我")).to_be_visible(timeout=5000)
+    expect(li_page.locator(".msg", has_text="你好，请把防汛值班表发我")).to_be_visible()
     # 李科员 has the conversation open: it is read, and 张科员 sees 已读 on his message.
-    expect(mine.locator("[data-receipts]")).to_have_text("已读", timeout=5000)
+    expect(mine.locator("[data-receipts]")).to_have_text("已读")
 
     _send(li_page, "收到，马上发")
-    expect(zhang_page.locator(".msg:not(.is-mine)", has_text="收到，马上发")).to_be_visible(timeout=5000)
+    expect(zhang_page.locator(".msg:not(.is-mine)", has_text="收到，马上发")).to_be_visible()
     zhang_page.screenshot(path="/tmp/oa-chat-desktop.png")
 
     # Recall within two minutes: the other side sees 消息已撤回.
     mine.get_by_role("button", name="撤回").click()
-    expect(li_page.locator(".msg.is-recalled .msg-body")).to_have_text("消息已撤回", timeout=5000)
+    expect(li_page.locator(".msg.is-recalled .msg-body")).to_have_text("消息已撤回")
     expect(zhang_page.locator(".msg.is-recalled")).to_contain_text("消息已撤回")
 
     # 李科员 leaves for the 工作台; a new message raises the 消息 badge there, live.
     li_page.get_by_role("link", name="工作台").first.click()
     _send(zhang_page, "值班表在附件里")
-    expect(li_page.locator('[data-count="messages"]')).to_have_text("1", timeout=5000)
+    expect(li_page.locator('[data-count="messages"]')).to_have_text("1")
     li_page.get_by_role("link", name="消息").first.click()
     expect(li_page.locator(".chat-unread").first).to_have_text("1")
 
@@ -124,11 +124,11 @@ def test_a_received_document_shared_into_a_chat(asgi_server, browser):
     expect(dialog.locator("[data-share-status]")).to_contain_text(f"已分享到「{chat}」")
 
     card = lin_page.locator("a.msg-card", has_text=title)
-    expect(card).to_be_visible(timeout=5000)
+    expect(card).to_be_visible()
     expect(card.locator(".msg-card-kind")).to_have_text("收文")
 
     hidden = huang_page.locator(".msg-card.is-hidden")
-    expect(hidden).to_have_text("无权查看的公文", timeout=5000)
+    expect(hidden).to_have_text("无权查看的公文")
     assert "海鸥" not in huang_page.content()
     huang_page.reload()  # and the same after a reload (the page, not the socket)
     expect(huang_page.locator(".msg-card.is-hidden")).to_have_text("无权查看的公文")

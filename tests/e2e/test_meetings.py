@@ -62,9 +62,9 @@ def test_meeting_answer_updates_organiser_live_and_tablet_sign_in(asgi_server, b
     expect(staff_page.locator("[data-my-answer]")).to_have_attribute("data-my-answer", "attend")
 
     # No reload on the organiser's page: the socket brought the new counts and the board.
-    expect(org_page.locator('[data-count="attend"]')).to_have_text("1", timeout=5000)
+    expect(org_page.locator('[data-count="attend"]')).to_have_text("1")
     expect(org_page.locator('[data-count="pending"]')).to_have_text("0")
-    expect(org_page.locator("[data-attendance]")).to_contain_text("参加", timeout=5000)
+    expect(org_page.locator("[data-attendance]")).to_contain_text("参加")
 
     # The room screen shows a QR code; its link is what the tablet opens.
     screen = org_context.new_page()
@@ -79,8 +79,8 @@ def test_meeting_answer_updates_organiser_live_and_tablet_sign_in(asgi_server, b
     button.click()
     expect(staff_page.locator('[data-signin-result="ok"]')).to_be_visible()
     staff_page.screenshot(path="/tmp/oa-meetings-signin-tablet.png")
-    expect(org_page.locator('[data-count="signed_in"]')).to_have_text("1", timeout=5000)
-    expect(screen.locator("[data-signed-in]")).to_have_text("1", timeout=10000)
+    expect(org_page.locator('[data-count="signed_in"]')).to_have_text("1")
+    expect(screen.locator("[data-signed-in]")).to_have_text("1")
 
     assert org_problems == [] and staff_problems == []
     org_context.close()
