@@ -168,7 +168,9 @@ class ArchiveItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             row["download"] = request.build_absolute_uri(f"{request.path.rstrip('/')}/{row['ref']}/")
         return Response({"deliveries": item.metadata.get(evidence.SUMMARY_KEY, []), "receipts": rows})
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        operation_id="archive_items_receipt_file", responses={(200, "application/octet-stream"): OpenApiTypes.BINARY}
+    )
     @action(detail=True, methods=["get"], url_path=r"receipts/(?P<ref>[fs][0-9]+)")
     def receipt_file(self, request, pk=None, ref=None):
         name, data = services.evidence_file(request.user, self._item(pk), ref)
