@@ -6,9 +6,11 @@ again, calls the exchange's own ``resend`` (the same correct-and-resend the exch
 document as it stands now goes out in a new round). The exchange lets only the sending unit's 收发员 do that,
 so an organiser who is not the clerk asks the clerks instead (a "重新发送会议通知" todo leading to the notice
 page), as ``after_invite`` does for the first sending. Every change of such a Delivery (送达, 签收, 退回, 撤回,
-重新发送) pushes the meeting's "changed" hint, so the organiser's page follows without a reload."""
+重新发送) pushes the meeting's "changed" hint, so the organiser's page follows without a reload; a 变更/取消通知 that
+comes back also gives the organiser a 待阅 (a 会议通知's own bounce is handled by ``notice_returns``)."""
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from oa.audit.services import record
@@ -136,5 +138,41 @@ def notice_delivery_changed(delivery_id, *, push: bool = True) -> None:
     with transaction.atomic():
         if notice.delivery.state not in RESENDABLE:
             todo.complete_for_source(SOURCE_APP, _resend_source(notice))
+            todo.complete_for_source(SOURCE_APP, _bounce_source(notice), kind="toread")
+        elif notice.kind != NoticeDelivery.Kind.NOTICE:
+            _tell_organiser(notice)  # a 会议通知's own bounce is told by notice_returns
         if push:
             meeting_changed_on_commit(notice.invitation.meeting_id)
+
+
+def _bounce_source(notice: NoticeDelivery) -> str:
+    return f"notice-bounce-{notice.pk}"
+
+
+def _tell_organiser(notice: NoticeDelivery) -> None:
+    """A 变更/取消通知 came back (退回/撤回/拒收): the organiser gets one 待阅 per round saying which unit and
+    why, so the unit is not left believing the old time or place. Closed once the notice goes out again."""
+    from oa.todo.models import TodoItem
+
+    meeting, delivery = notice.invitation.meeting, notice.delivery
+    source = _bounce_source(notice)
+    if meeting.end <= timezone.now() or TodoItem.objects.filter(
+        source_app=SOURCE_APP, source_id=source, state="open"
+    ).exists():
+        return
+    unit, label = notice.invitation.unit.name, notice.get_kind_display()
+    verb = {"returned": f"被{unit}退回", "recalled": "已由主办单位收发员撤回", "rejected": f"被{unit}拒收"}
+    what = f"{label}{verb[delivery.state]}" + (f"：{delivery.return_reason}" if delivery.return_reason else "")
+    todo.create_todo(
+        "系统（会议）",
+        owner=meeting.organiser,
+        kind="toread",
+        title=f"{meeting.title}：{what}。请重新发送或另行通知。"[:300],
+        step=f"{label}未送达"[:20],
+        url=reverse("meetings:detail", args=[meeting.pk]),
+        source_app=SOURCE_APP,
+        source_id=source,
+        category="会议",
+        sender=unit[:100],
+        urgency="加急",
+    )

@@ -10,6 +10,7 @@ from documents.exchange import services as exchange
 from documents.exchange.models import Delivery
 from meetings import services
 from meetings.models import NoticeDelivery, UnitInvitation
+from meetings.services import notice_status
 from oa.audit.models import AuditEvent
 from oa.core.errors import ServiceError
 from oa.todo.models import TodoItem
@@ -113,3 +114,29 @@ def test_the_organisers_socket_hears_each_change_of_a_change_notice(mt, make_mee
             await ws.disconnect()
 
     async_to_sync(scenario)()
+
+
+def test_a_returned_change_notice_tells_the_organiser_until_it_goes_out_again(
+    mt, sent, through_exchange, django_capture_on_commit_callbacks
+):
+    through_exchange.sign(mt.jc_clerk, sent, mt.org.jc_gov)
+    start = sent.start + timedelta(hours=3)
+    services.update_meeting(mt.organiser, sent, {"start": start, "end": start + timedelta(hours=2)})
+    through_exchange.send_followup(mt.clerk, sent)
+    change = NoticeDelivery.objects.get(kind="change")
+
+    def told():
+        return TodoItem.objects.filter(owner=mt.organiser, kind="toread", step="会议变更通知未送达", state="open")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        exchange.return_delivery(mt.jc_clerk, change.delivery_id, reason="改期时间与区常务会冲突")
+    item = told().get()
+    assert "会议变更通知被江城区人民政府退回：改期时间与区常务会冲突" in item.title
+    assert item.url == f"/meetings/{sent.pk}/"
+    # the same bounce heard twice (a late or repeated hint) tells the organiser once
+    notice_status.notice_delivery_changed(change.delivery_id)
+    assert told().count() == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.resend_notice(mt.clerk, sent, change.pk)
+    assert not told().exists()  # sent again: the notice is no longer unread news
