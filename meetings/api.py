@@ -115,6 +115,33 @@ class MeetingViewSet(viewsets.GenericViewSet):
         content, content_type, _name = services.watermarked_copy(request.user, item)
         return HttpResponse(content, content_type=content_type)
 
+    def _notice_meeting(self, pk) -> Meeting:
+        """The organiser or the organising unit's 收发员 (the same check as the pages)."""
+        meeting = Meeting.objects.select_related("organiser_unit").filter(pk=pk).first() if str(pk).isdigit() else None
+        user = self.request.user
+        if meeting is None or not (
+            can(user, "meetings.manage_meeting", meeting) or can(user, "meetings.send_notice", meeting)
+        ):
+            raise Http404("该会议不存在或您无权查看会议通知。")
+        return meeting
+
+    @action(detail=True, methods=["get"])
+    def notices(self, request, pk=None):
+        """各受邀单位的会议通知、变更通知、取消通知在公文交换中的状态（已退回的附原因，可重新发送）。"""
+        meeting = self._notice_meeting(pk)
+        return Response(
+            [
+                {"unit": invitation.unit_id, "unit_name": invitation.unit.name, "notices": invitation.notice_rows}
+                for invitation in services.invitations_with_notices(meeting)
+            ]
+        )
+
+    @action(detail=True, methods=["post"], url_path=r"notices/(?P<notice_id>\d+)/resend")
+    def resend_notice(self, request, pk=None, notice_id=None):
+        """重新发送被退回、撤回或拒收的通知（收发员直接发送；组织人则请收发员发送）。"""
+        meeting = self._notice_meeting(pk)
+        return Response({"detail": services.resend_notice(request.user, meeting, notice_id)})
+
     @action(detail=True, methods=["post"], url_path="sign-in")
     def sign_in(self, request, pk=None):
         meeting = Meeting.objects.filter(pk=pk).first() if str(pk).isdigit() else None

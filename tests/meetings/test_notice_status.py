@@ -140,3 +140,26 @@ def test_a_returned_change_notice_tells_the_organiser_until_it_goes_out_again(
     with django_capture_on_commit_callbacks(execute=True):
         services.resend_notice(mt.clerk, sent, change.pk)
     assert not told().exists()  # sent again: the notice is no longer unread news
+
+
+def test_the_api_lists_notice_states_and_resends_for_the_organiser_and_clerk_only(mt, sent, through_exchange):
+    through_exchange.give_back(mt.jc_clerk, sent, mt.org.jc_gov, reason="请发至区府办")
+    url = f"/api/meetings/{sent.pk}/notices/"
+    data = client_for(mt.organiser).get(url).json()
+    (row,) = [r for r in data if r["unit"] == mt.org.jc_gov.pk]
+    (notice,) = row["notices"]
+    assert (notice["label"], notice["state"], notice["reason"], notice["resendable"]) == (
+        "会议通知",
+        "returned",
+        "请发至区府办",
+        True,
+    )
+    for person in (mt.outsider, mt.jc_clerk, mt.staff):
+        assert client_for(person).get(url).status_code == 404
+        assert client_for(person).post(f"{url}{notice['id']}/resend/").status_code == 404
+
+    clerk = client_for(mt.clerk)
+    response = clerk.post(f"{url}{notice['id']}/resend/")
+    assert response.status_code == 200 and "已重新发送至江城区人民政府" in response.json()["detail"]
+    again = clerk.post(f"{url}{notice['id']}/resend/")
+    assert again.status_code == 400 and "无需重新发送" in again.json()["detail"]
