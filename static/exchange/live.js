@@ -22,6 +22,13 @@
     return td;
   }
 
+  // 催收 by the sender: shown while the document still waits for 签收.
+  function showUrge(span, row) {
+    const text = row.urge_count && row.state === "delivered" ? "已催收 " + row.urge_count + " 次" : "";
+    if (span.textContent !== text) span.textContent = text;
+    span.hidden = !text;
+  }
+
   function renderInbox(rows) {
     const body = root.querySelector("[data-rows]");
     const existing = {};
@@ -29,6 +36,8 @@
     const fresh = rows.filter(function (row) { return !existing[String(row.id)]; });
     rows.forEach(function (row) {
       const tr = existing[String(row.id)];
+      const urge = tr && tr.querySelector("[data-urge]");
+      if (urge) showUrge(urge, row);
       if (tr && tr.dataset.state !== row.state) {
         tr.dataset.state = row.state;
         const stateCell = tr.querySelector(".state");
@@ -44,7 +53,13 @@
         tr.dataset.delivery = row.id;
         tr.dataset.state = row.state;
         tr.className = "fresh";
-        tr.append(cell(row.title + (row.flagged ? " " + row.flag_reason : "")), cell(row.doc_number), cell(row.sender),
+        const title = cell(row.title + (row.flagged ? " " + row.flag_reason : "") + " ");
+        const urge = document.createElement("span");
+        urge.className = "tag tag-urged";
+        urge.setAttribute("data-urge", "");
+        showUrge(urge, row);
+        title.append(urge);
+        tr.append(title, cell(row.doc_number), cell(row.sender),
           cell(row.recipient), cell(row.state_label, "state state-" + row.state), cell(row.seal_verdict),
           cell(row.state === "delivered" ? "新到，请刷新后签收" : ""));
         body.prepend(tr);

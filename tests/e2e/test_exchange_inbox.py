@@ -1,5 +1,5 @@
-"""Headless Chromium: a clerk's exchange inbox shows a newly arrived document without a reload, then signs for
-it; after a reload the page is whole."""
+"""Headless Chromium: a clerk's exchange inbox shows a newly arrived document without a reload, and the sender's
+催收 from the tracking board, then signs for it; after a reload the page is whole."""
 
 import json
 import os
@@ -91,9 +91,25 @@ def test_inbox_updates_live_when_a_document_arrives(exchange_server, browser):
     row = page.locator("tr[data-delivery]", has_text="关于做好秋冬季森林防火工作的通知")
     expect(row).to_be_visible()  # no reload: the push triggered a resync
     expect(row.locator(".state")).to_have_text("已送达")
+
+    # The sender's clerk 催收 on the tracking board; the recipient's open inbox shows it without a reload.
+    sender_context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="zh-CN")
+    board = sender_context.new_page()
+    board.on("pageerror", lambda e: errors.append(str(e)))
+    board.goto(f"{exchange_server.url}/exchange/sent/{setup['document']}/")
+    board.locator("input[name=username]").fill(setup["sender_username"])
+    board.locator("input[name=password]").fill(setup["password"])
+    board.get_by_role("button", name="登 录").click()
+    expect(board).to_have_url(f"{exchange_server.url}/exchange/sent/{setup['document']}/")
+    board.get_by_role("button", name="催收", exact=True).click()
+    expect(board.locator(".messages")).to_contain_text("已催收")
+    expect(board.locator("tr[data-delivery] [data-urge]")).to_contain_text("已催收 1 次")
+    expect(row.locator("[data-urge]")).to_have_text("已催收 1 次")  # live, on the recipient's page
+    sender_context.close()
     page.reload()
     row = page.locator("tr[data-delivery]", has_text="关于做好秋冬季森林防火工作的通知")
     row.get_by_role("button", name="签收").click()
     expect(page.locator("tr[data-delivery] .state")).to_have_text("已签收")
+    expect(page.locator("tr[data-delivery] [data-urge]")).to_be_hidden()
     assert not errors, errors
     context.close()

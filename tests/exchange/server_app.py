@@ -50,7 +50,13 @@ def _setup() -> dict:
         document = Document.objects.create(
             owner_unit=city, drafter=sender, title="关于做好秋冬季森林防火工作的通知", status=Status.DISTRIBUTING
         )
-    return {"username": "exc_clerk", "password": PASSWORD, "document": document.pk, "county": county.pk}
+    return {
+        "username": "exc_clerk",
+        "sender_username": "exc_sender",
+        "password": PASSWORD,
+        "document": document.pk,
+        "county": county.pk,
+    }
 
 
 def _dispatch(payload: dict) -> dict:
