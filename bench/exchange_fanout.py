@@ -1,6 +1,6 @@
 """公文交换 fan-out: one document to N units (default 1,000 villages under one county).
 
-    python bench/exchange_fanout.py [--units N]
+    python bench/exchange_fanout.py [--quick | --units N]
 
 Measures, in one run on a fresh temporary SQLite database (unless OA_DB_ENGINE is set — point it at a scratch
 database):
@@ -90,8 +90,10 @@ def make_document(city, clerk, title):
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--units", type=int, default=1000)
+    parser.add_argument("--units", type=int, default=None)
+    parser.add_argument("--quick", action="store_true", help="100 units")
     args = parser.parse_args()
+    args.units = args.units or (100 if args.quick else 1000)
     with tempfile.TemporaryDirectory() as workdir:
         setup_django(workdir)
         from asgiref.sync import async_to_sync
